@@ -1,0 +1,28 @@
+/*
+ * kernel_table.h — the per-ISA table of single-threaded leaf kernels (internal).
+ *
+ * BLIS-style registration: the table for an ISA starts as the reference table and each
+ * ISA's register function overrides what it implements (avx512 ← avx2 ← ref). Drivers in
+ * ops/ fetch ck_active_kernels() once per call and never test the ISA themselves.
+ * Each kernel family owns one sub-struct, declared in its own header under ops/.
+ */
+#ifndef CK_KERNEL_TABLE_H
+#define CK_KERNEL_TABLE_H
+
+#include "ck_runtime.h"
+#include "../ops/gemm_kernels.h"
+
+typedef struct ck_kernel_table {
+    ck_isa isa;
+    ck_gemm_kernels gemm;
+} ck_kernel_table;
+
+/** The table for the active ISA (built once, thread-safe). */
+const ck_kernel_table *ck_active_kernels(void);
+
+/* Registration: each fills or overrides the members its ISA implements. */
+void ck_register_ref(ck_kernel_table *t);
+void ck_register_avx2(ck_kernel_table *t);
+void ck_register_avx512(ck_kernel_table *t);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * parallel.h — the threading layer used by ISA-neutral drivers (internal).
+ *
+ * A parallel region is started by a call into the OpenMP runtime (libgomp ABI), not by a
+ * pragma, so the library builds without -fopenmp (SwiftPM forbids unsafe flags). SIMD leaves
+ * never call these: threads live in ops/, vector code in ref/ and x86/.
+ */
+#ifndef CK_PARALLEL_H
+#define CK_PARALLEL_H
+
+#include <stdint.h>
+
+/** Body of a parallel region: called once on each of `nthreads` threads. */
+typedef void (*ck_parallel_fn)(void *ctx, int tid, int nthreads);
+
+/** Run fn on min(nthreads, ck_get_num_threads()) threads (nthreads <= 0: the default count).
+ *  With one thread, or when already inside a region, fn runs on the caller (tid 0 of 1).
+ *  Each thread runs with denormals flushed if ck_get_flush_denormals(); its MXCSR is
+ *  restored afterwards. */
+void ck_parallel_run(int nthreads, ck_parallel_fn fn, void *ctx);
+
+/** Barrier among the threads of the current region (no-op outside one). */
+void ck_parallel_barrier(void);
+
+/** Body of a parallel loop over [begin, end). */
+typedef void (*ck_range_fn)(void *ctx, int64_t begin, int64_t end);
+
+/** Split [0, n) into contiguous chunks, one per thread, each at least `min_chunk` long
+ *  (fewer threads when n is small), and run fn on them. The split depends only on n,
+ *  min_chunk and the thread count, so results are deterministic. */
+void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx);
+
+/** The [begin, end) share of thread `tid` of `nthreads` in a static split of n items,
+ *  rounded to multiples of `align` (the last thread takes the remainder). */
+void ck_split_range(int64_t n, int64_t align, int tid, int nthreads, int64_t *begin, int64_t *end);
+
+#endif

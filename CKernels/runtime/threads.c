@@ -1,0 +1,110 @@
+/*
+ * threads.c — thread count, denormal flushing and parallel regions on the OpenMP runtime.
+ *
+ * We call the runtime's documented libgomp entry points directly (GOMP_parallel,
+ * GOMP_barrier, omp_*). Debian's LLVM libomp (libomp5.so) and GCC's libgomp both export them.
+ */
+#include "ck_runtime.h"
+#include "parallel.h"
+
+#include <stdatomic.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
+/* OpenMP runtime entry points (libgomp ABI). */
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
+void GOMP_barrier(void);
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+int omp_get_max_threads(void);
+int omp_in_parallel(void);
+
+static _Atomic int requested_threads = 0; /* 0: use the runtime's default */
+static _Atomic int flush_denormals = 1;
+
+int ck_get_num_threads(void) {
+    int n = atomic_load(&requested_threads);
+    if (n > 0) return n;
+    n = omp_get_max_threads();
+    return n > 0 ? n : 1;
+}
+
+void ck_set_num_threads(int n) { atomic_store(&requested_threads, n > 0 ? n : 0); }
+
+bool ck_get_flush_denormals(void) { return atomic_load(&flush_denormals) != 0; }
+void ck_set_flush_denormals(bool on) { atomic_store(&flush_denormals, on ? 1 : 0); }
+
+typedef struct region {
+    ck_parallel_fn fn;
+    void *ctx;
+    int flush;
+} region;
+
+#define CK_MXCSR_FTZ_DAZ 0x8040u
+
+static void run_on_this_thread(const region *r, int tid, int nthreads) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned saved = _mm_getcsr();
+    if (r->flush) _mm_setcsr(saved | CK_MXCSR_FTZ_DAZ);
+    r->fn(r->ctx, tid, nthreads);
+    _mm_setcsr(saved);
+#else
+    r->fn(r->ctx, tid, nthreads);
+#endif
+}
+
+static void trampoline(void *data) {
+    run_on_this_thread((const region *)data, omp_get_thread_num(), omp_get_num_threads());
+}
+
+void ck_parallel_run(int nthreads, ck_parallel_fn fn, void *ctx) {
+    int max = ck_get_num_threads();
+    if (nthreads <= 0 || nthreads > max) nthreads = max;
+    region r = {fn, ctx, ck_get_flush_denormals()};
+    if (nthreads <= 1 || omp_in_parallel()) {
+        run_on_this_thread(&r, 0, 1);
+        return;
+    }
+    GOMP_parallel(trampoline, &r, (unsigned)nthreads, 0);
+}
+
+void ck_parallel_barrier(void) {
+    if (omp_in_parallel()) GOMP_barrier();
+}
+
+void ck_split_range(int64_t n, int64_t align, int tid, int nthreads, int64_t *begin, int64_t *end) {
+    if (align < 1) align = 1;
+    int64_t blocks = (n + align - 1) / align;
+    int64_t per = blocks / nthreads, extra = blocks % nthreads;
+    int64_t b0 = tid * per + (tid < extra ? tid : extra);
+    int64_t b1 = b0 + per + (tid < extra ? 1 : 0);
+    int64_t lo = b0 * align, hi = b1 * align;
+    if (lo > n) lo = n;
+    if (hi > n) hi = n;
+    *begin = lo;
+    *end = hi;
+}
+
+typedef struct range_job {
+    ck_range_fn fn;
+    void *ctx;
+    int64_t n;
+} range_job;
+
+static void range_body(void *ctx, int tid, int nthreads) {
+    const range_job *job = (const range_job *)ctx;
+    int64_t b, e;
+    ck_split_range(job->n, 1, tid, nthreads, &b, &e);
+    if (b < e) job->fn(job->ctx, b, e);
+}
+
+void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx) {
+    if (n <= 0) return;
+    if (min_chunk < 1) min_chunk = 1;
+    int64_t want = n / min_chunk;
+    int threads = ck_get_num_threads();
+    if (want < threads) threads = want > 0 ? (int)want : 1;
+    range_job job = {fn, ctx, n};
+    ck_parallel_run(threads, range_body, &job);
+}

@@ -1,0 +1,38 @@
+// swift-tools-version:5.9
+//
+// DualProp: C kernels (GEMM, convolutions, pooling, fused activation-and-target kernels) with a
+// safe Swift façade for training networks with back-propagation and inference-learning rules.
+//
+// No unsafeFlags anywhere: other packages must be able to depend on this one by version.
+// SIMD code selects its ISA with per-function target attributes; threads come from the OpenMP
+// runtime through its libgomp entry points (Debian's libomp-dev provides libomp5.so).
+import PackageDescription
+
+let package = Package(
+    name: "DualProp",
+    products: [
+        .library(name: "CKernels", targets: ["CKernels"]),
+        .library(name: "DualPropKernels", targets: ["DualPropKernels"]),
+        .library(name: "DualProp", targets: ["DualProp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The C kernel library: sources in CKernels/, public headers (the ck_ API) in include/.
+        .target(
+            name: "CKernels",
+            path: ".",
+            sources: ["CKernels"],
+            publicHeadersPath: "include",
+            cSettings: [.headerSearchPath("CKernels"), .define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("omp5"), .linkedLibrary("m")]
+        ),
+        // The only Swift module that imports the C module: Tensor, runtime control, kernel calls.
+        .target(name: "DualPropKernels", dependencies: ["CKernels"]),
+        // Layers, models, learning rules and optimizers, over DualPropKernels only.
+        .target(name: "DualProp", dependencies: ["DualPropKernels"]),
+        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
+        .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
+    ]
+)

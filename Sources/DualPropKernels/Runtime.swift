@@ -1,0 +1,87 @@
+import CKernels
+
+/// An error reported by a C kernel: its status code and the library's description of it.
+public struct KernelError: Error, CustomStringConvertible {
+    /// The raw `ck_status` value.
+    public let code: Int
+    /// What failed (the Swift entry point) and the library's explanation.
+    public let description: String
+
+    init(_ status: ck_status, _ context: String) {
+        code = Int(status.rawValue)
+        description = "\(context): \(String(cString: ck_status_string(status)))"
+    }
+}
+
+/// Throw a `KernelError` unless `status` is `CK_OK`.
+@inline(__always)
+func check(_ status: ck_status, _ context: @autoclosure () -> String) throws {
+    if status != CK_OK { throw KernelError(status, context()) }
+}
+
+/// Instruction-set levels of the kernel library, in increasing order.
+public enum ISA: Int, CaseIterable, Comparable, Sendable, CustomStringConvertible {
+    /// Portable scalar C (the reference path).
+    case ref = 0
+    /// AVX2 + FMA.
+    case avx2 = 1
+    /// AVX-512 F/BW/VL/DQ.
+    case avx512 = 2
+
+    public static func < (a: ISA, b: ISA) -> Bool { a.rawValue < b.rawValue }
+
+    /// "ref", "avx2" or "avx512".
+    public var description: String { String(cString: ck_isa_name(ck_isa(UInt32(rawValue)))) }
+}
+
+/// Kernel families whose chosen implementation can be queried.
+public enum KernelFamily: Int, CaseIterable, Sendable {
+    case sgemm = 0, im2col, pool, eltwise, activation, loss
+}
+
+/// Process-wide control of the kernel library: ISA selection, threads and denormals.
+public enum Runtime {
+    /// The best ISA this CPU supports.
+    public static var detectedISA: ISA { ISA(rawValue: Int(ck_isa_detected().rawValue))! }
+
+    /// The ISA the kernels use now (the detected one, capped by `CK_MAX_ISA` or `setMaxISA`).
+    public static var activeISA: ISA { ISA(rawValue: Int(ck_isa_active().rawValue))! }
+
+    /// Every ISA this machine can run, lowest first: tests sweep these.
+    public static var availableISAs: [ISA] { ISA.allCases.filter { $0 <= detectedISA } }
+
+    /// Cap the ISA used by subsequent kernel calls. Throws if the CPU lacks `isa`.
+    public static func setMaxISA(_ isa: ISA) throws {
+        try check(ck_set_max_isa(ck_isa(UInt32(isa.rawValue))), "Runtime.setMaxISA(\(isa))")
+    }
+
+    /// Threads used by kernels (default: all cores, or `OMP_NUM_THREADS`). Set 0 to restore the default.
+    public static var threads: Int {
+        get { Int(ck_get_num_threads()) }
+        set { ck_set_num_threads(Int32(newValue)) }
+    }
+
+    /// Whether kernels flush denormals to zero (default true).
+    public static var flushDenormals: Bool {
+        get { ck_get_flush_denormals() }
+        set { ck_set_flush_denormals(newValue) }
+    }
+
+    /// The implementation the active kernel table uses for `family`, e.g. "avx512 16x28".
+    public static func implementationName(_ family: KernelFamily) -> String {
+        String(cString: ck_impl_name(ck_op(UInt32(family.rawValue))))
+    }
+
+    /// The kernel library's version string.
+    public static var version: String { String(cString: ck_version()) }
+
+    /// Run `body` once with the ISA capped at each available ISA, restoring the cap afterwards.
+    public static func forEachISA(_ body: (ISA) throws -> Void) rethrows {
+        let saved = activeISA
+        defer { try? setMaxISA(saved) }
+        for isa in availableISAs {
+            try! setMaxISA(isa)
+            try body(isa)
+        }
+    }
+}

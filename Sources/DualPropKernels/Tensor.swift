@@ -1,0 +1,123 @@
+/// A dense, row-major (C-order) array of `Float` whose storage is 64-byte aligned.
+///
+/// `Tensor` has value semantics with copy-on-write: assigning it is cheap and a mutation
+/// copies the storage only when it is shared. The last dimension is contiguous.
+/// Activations use NHWC (`[batch, height, width, channels]`) unless an API says otherwise.
+public struct Tensor: @unchecked Sendable {
+    /// The extent of each dimension, outermost first.
+    public private(set) var shape: [Int]
+    var storage: AlignedStorage
+
+    /// Number of elements (the product of `shape`).
+    public var count: Int { storage.count }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// A tensor of the given shape with every element equal to `value`.
+    public init(shape: [Int], repeating value: Float = 0) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        self.shape = shape
+        storage = AlignedStorage(count: shape.reduce(1, *))
+        storage.base.initialize(repeating: value, count: storage.count)
+    }
+
+    /// A tensor of the given shape holding `values` in row-major order.
+    public init(shape: [Int], values: [Float]) {
+        let n = shape.reduce(1, *)
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        precondition(values.count == n,
+                     "Tensor: shape \(shape) holds \(n) elements but \(values.count) values were given")
+        self.shape = shape
+        storage = AlignedStorage(count: n)
+        values.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: n) }
+    }
+
+    /// A tensor of the given shape whose element at flat index `i` is `body(i)`.
+    public init(shape: [Int], generator body: (Int) -> Float) {
+        self.init(shape: shape)
+        for i in 0..<count { storage.base[i] = body(i) }
+    }
+
+    /// The elements in row-major order.
+    public var scalars: [Float] {
+        Array(UnsafeBufferPointer(start: storage.base, count: count))
+    }
+
+    /// Element at flat (row-major) index `index`.
+    public subscript(flat index: Int) -> Float {
+        get {
+            precondition(index >= 0 && index < count, "Tensor: flat index \(index) out of range 0..<\(count)")
+            return storage.base[index]
+        }
+        set {
+            precondition(index >= 0 && index < count, "Tensor: flat index \(index) out of range 0..<\(count)")
+            makeUnique()
+            storage.base[index] = newValue
+        }
+    }
+
+    /// Element at a multi-dimensional index, one entry per dimension.
+    public subscript(_ index: Int...) -> Float {
+        get { self[flat: flatIndex(index)] }
+        set { self[flat: flatIndex(index)] = newValue }
+    }
+
+    /// The same elements viewed with another shape of equal element count.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.reduce(1, *) == count,
+                     "Tensor.reshaped: shape \(newShape) does not hold the \(count) elements of shape \(shape)")
+        var t = self
+        t.shape = newShape
+        return t
+    }
+
+    /// Set every element to `value`.
+    public mutating func fill(_ value: Float) {
+        makeUnique()
+        storage.base.update(repeating: value, count: count)
+    }
+
+    private func flatIndex(_ index: [Int]) -> Int {
+        precondition(index.count == shape.count,
+                     "Tensor: \(index.count) indices given for a tensor of shape \(shape)")
+        var flat = 0
+        for (i, (x, n)) in zip(index, shape).enumerated() {
+            precondition(x >= 0 && x < n, "Tensor: index \(x) out of range 0..<\(n) in dimension \(i) of shape \(shape)")
+            flat = flat * n + x
+        }
+        return flat
+    }
+
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// Read access to the raw elements, for the kernel wrappers of this package.
+    package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.base, count: count))
+    }
+
+    /// Write access to the raw elements (copying first if the storage is shared).
+    package mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        makeUnique()
+        return try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
+    }
+}
+
+extension Tensor: Equatable {
+    /// Equal shapes and bitwise-equal elements (so NaN != NaN, +0 == -0 as floats compare).
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && lhs.scalars == rhs.scalars
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    /// Shape and the first few elements.
+    public var description: String {
+        let head = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(head)\(count > 8 ? ", …" : "")])"
+    }
+}

@@ -1,0 +1,94 @@
+/*
+ * ck_runtime.h — status codes, CPU/ISA selection, threads and denormal handling.
+ *
+ * Every kernel in this library returns a ck_status; no kernel prints or exits.
+ * The instruction set is detected once; the active ISA may be lowered at run time
+ * (environment CK_MAX_ISA=ref|avx2|avx512 at first use, or ck_set_max_isa) so that a
+ * test can sweep every implementation in one process.
+ * Threads come from the OpenMP runtime (libgomp ABI; Debian's libomp exports it).
+ */
+#ifndef CK_RUNTIME_H
+#define CK_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result of every ck_ call. CK_OK is zero. */
+typedef enum ck_status {
+    CK_OK = 0,
+    CK_ERR_NULL_POINTER = 1,        /**< a required pointer argument was NULL */
+    CK_ERR_BAD_DIMENSION = 2,       /**< a size argument was negative or inconsistent */
+    CK_ERR_BAD_LEADING_DIMENSION = 3, /**< lda/ldb/ldc (or a stride) smaller than the minimum */
+    CK_ERR_BAD_ARGUMENT = 4,        /**< an enum or scalar parameter outside its domain */
+    CK_ERR_OUT_OF_MEMORY = 5,       /**< a workspace allocation failed */
+    CK_ERR_UNSUPPORTED = 6,         /**< the request is valid but not implemented / not available on this CPU */
+    CK_ERR_WORKSPACE_TOO_SMALL = 7  /**< a caller-provided workspace is smaller than the queried size */
+} ck_status;
+
+/** A static, human-readable English description of a status code (never NULL). */
+const char *ck_status_string(ck_status status);
+
+/** Instruction-set levels, ordered: a higher value implies the lower ones are usable. */
+typedef enum ck_isa {
+    CK_ISA_REF = 0,    /**< portable scalar C: the fallback and the in-library oracle */
+    CK_ISA_AVX2 = 1,   /**< AVX2 + FMA (256-bit) */
+    CK_ISA_AVX512 = 2  /**< AVX-512 F, BW, VL, DQ (512-bit) */
+} ck_isa;
+
+/** Highest ISA this CPU (and OS) supports, detected once. */
+ck_isa ck_isa_detected(void);
+
+/** ISA the kernel table currently uses: min(detected, cap). The cap starts from the
+ *  environment variable CK_MAX_ISA (ref|avx2|avx512) read on first use. */
+ck_isa ck_isa_active(void);
+
+/** Lower (or raise, up to what the CPU has) the ISA cap at run time. Returns
+ *  CK_ERR_UNSUPPORTED if the CPU lacks `isa` (the active ISA is then unchanged).
+ *  Not thread-safe with respect to kernels running concurrently. */
+ck_status ck_set_max_isa(ck_isa isa);
+
+/** Lower-case name of an ISA: "ref", "avx2", "avx512". */
+const char *ck_isa_name(ck_isa isa);
+
+/** Kernel families whose implementation can be queried with ck_impl_name. */
+typedef enum ck_op {
+    CK_OP_SGEMM = 0,     /**< the SGEMM micro-kernel */
+    CK_OP_IM2COL = 1,    /**< im2col / col2im */
+    CK_OP_POOL = 2,      /**< max pooling */
+    CK_OP_ELTWISE = 3,   /**< element-wise (bias, relu, optimizer updates) */
+    CK_OP_ACTIVATION = 4,/**< activation families and the fused nudge/Fenchel/Bregman kernels */
+    CK_OP_LOSS = 5,      /**< softmax cross-entropy */
+    CK_OP_COUNT = 6
+} ck_op;
+
+/** Name of the implementation the active kernel table uses for `op`,
+ *  e.g. "avx512 16x28" for the SGEMM micro-kernel. Static string, never NULL. */
+const char *ck_impl_name(ck_op op);
+
+/** Number of threads kernels use. Defaults to the OpenMP runtime's maximum
+ *  (all cores, or OMP_NUM_THREADS when set). */
+int ck_get_num_threads(void);
+
+/** Set the number of threads kernels use; n < 1 restores the default. */
+void ck_set_num_threads(int n);
+
+/** Whether worker threads run with denormals flushed to zero (MXCSR FTZ and DAZ).
+ *  Default true: denormals are irrelevant to training and cost 100x on x86.
+ *  The caller's MXCSR is restored when each kernel returns. */
+bool ck_get_flush_denormals(void);
+
+/** Switch denormal flushing on or off for subsequent kernel calls. */
+void ck_set_flush_denormals(bool on);
+
+/** Library version string, e.g. "0.1.0". */
+const char *ck_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CK_RUNTIME_H */

@@ -1,0 +1,11 @@
+/*
+ * ckernels.h — the whole public C API of the CKernels library (prefix ck_).
+ * C consumers: `#include <ckernels/ckernels.h>` with `pkg-config --cflags --libs ckernels`.
+ */
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include "ck_runtime.h"
+#include "ck_gemm.h"
+
+#endif /* CKERNELS_H */
