@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "DualPropKernels", dependencies: ["CKernels"]),
         // Layers, models, learning rules and optimizers, over DualPropKernels only.
         .target(name: "DualProp", dependencies: ["DualPropKernels"]),
+        // Benchmark-only C probes (FMA peak, copy bandwidth); not a product.
+        .target(name: "CBenchSupport", path: "Benchmarks/CBenchSupport", linkerSettings: [.linkedLibrary("omp5")]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
     ]
