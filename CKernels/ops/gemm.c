@@ -16,6 +16,7 @@
 #include "../runtime/parallel.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 
 typedef struct gemm_args {
     int64_t m, n, k;                 /* C is m×n row-major */
@@ -140,6 +141,12 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     g.mc = g.kern->mc;
     g.kc = g.kern->kc;
     g.nc = g.kern->nc;
+    { /* TUNING ONLY */
+        char *e;
+        if ((e = getenv("CK_GEMM_KC"))) g.kc = atol(e);
+        if ((e = getenv("CK_GEMM_MC"))) g.mc = atol(e);
+        if ((e = getenv("CK_GEMM_NC"))) g.nc = atol(e);
+    }
     atomic_init(&g.failed, 0);
 
     /* Split the dimension with more micro-tiles; tiny products stay on one thread. */
