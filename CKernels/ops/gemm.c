@@ -16,7 +16,6 @@
 #include "../runtime/parallel.h"
 
 #include <stdatomic.h>
-#include <stdlib.h>
 
 typedef struct gemm_args {
     int64_t m, n, k;                 /* C is m×n row-major */
@@ -80,6 +79,24 @@ static void gemm_thread(void *ctx, int tid, int nthreads) {
     else gemm_rectangle(g, lo, hi, 0, g->n, apack, bpack);
 }
 
+/* Bytes of L2 the C block and the packed B block may fill together (of 1 MiB per core on
+ * Cascade Lake / Skylake-SP; the rest holds the packed A block and stray lines). */
+enum { L2_BUDGET_BYTES = 512 * 1024 };
+
+/* When a thread's rows fit in one mc block (the small-M, huge-N VGG shapes), narrow nc so
+ * that the C block (rows×nc) and the packed B block (kc×nc) both stay in L2: C is then not
+ * re-read from memory for every k-block, and packed B is written to and read from L2 rather
+ * than L3. The A block is re-packed per nc columns, which costs little because it is small.
+ * Larger M keeps the kernel's wide nc (re-packing a big A would cost more). */
+static int64_t small_m_nc(const gemm_args *g, int threads) {
+    int64_t rows = g->split_n || threads < 2 ? g->m : (g->m + threads - 1) / threads;
+    if (rows > g->mc) return g->nc;
+    int64_t kc = min64(g->kc, g->k), nr = g->kern->nr;
+    int64_t nc = L2_BUDGET_BYTES / (int64_t)sizeof(float) / (rows + kc) / nr * nr;
+    if (nc < nr) nc = nr;
+    return min64(nc, g->nc);
+}
+
 /* C ← beta·C (alpha == 0 or k == 0: A and B are not read; beta == 0: C is not read). */
 static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     for (int64_t i = 0; i < m; ++i)
@@ -141,12 +158,6 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     g.mc = g.kern->mc;
     g.kc = g.kern->kc;
     g.nc = g.kern->nc;
-    { /* TUNING ONLY */
-        char *e;
-        if ((e = getenv("CK_GEMM_KC"))) g.kc = atol(e);
-        if ((e = getenv("CK_GEMM_MC"))) g.mc = atol(e);
-        if ((e = getenv("CK_GEMM_NC"))) g.nc = atol(e);
-    }
     atomic_init(&g.failed, 0);
 
     /* Split the dimension with more micro-tiles; tiny products stay on one thread. */
@@ -155,6 +166,7 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     int threads = ck_get_num_threads();
     double flops = 2.0 * (double)g.m * (double)g.n * (double)k;
     if (flops < 4.0e6) threads = 1;
+    g.nc = small_m_nc(&g, threads);
     ck_parallel_run(threads, gemm_thread, &g);
     return atomic_load(&g.failed) ? CK_ERR_OUT_OF_MEMORY : CK_OK;
 }
