@@ -35,8 +35,8 @@ fi
 gcc -O2 -I"$cblas_dir" Benchmarks/openblas/openblas_gemm_bench.c -o "$out/openblas_gemm_bench" -lopenblas
 
 echo "building ck-bench (release)..." >&2
-swift build -c release --product ck-bench >&2
-bin="$(swift build -c release --show-bin-path)/ck-bench"
+swift build -c release ${CK_SCRATCH:+--scratch-path "$CK_SCRATCH"} --product ck-bench >&2
+bin="$(swift build -c release ${CK_SCRATCH:+--scratch-path "$CK_SCRATCH"} --show-bin-path)/ck-bench"
 "$bin" gemm "${skip[@]}" --list-shapes > "$out/shapes.txt"
 
 IFS=, read -ra thread_list <<< "$threads"
