@@ -8,18 +8,21 @@
 #include <stdint.h>
 
 /*
- * Micro-kernel: for the full mr×nr tile,
- *   C[i*rs_c + j*cs_c] = alpha * Σ_p Ap[p*mr + i] * Bp[p*nr + j] + beta * C[...]
- * Ap is an mr-row panel packed column by column, Bp an nr-column panel packed row by row,
- * both 64-byte aligned. When beta == 0, C is never read. Single-threaded, no allocation.
+ * Micro-kernel: for the top-left m_eff×n_eff part of one mr×nr tile of a row-major C,
+ *   C[i*ldc + j] = alpha * Σ_{p<k} Ap[p*mr + i] * Bp[p*nr + j] + beta * C[i*ldc + j]
+ * with the sum taken in increasing p (so results do not depend on where the tile sits).
+ * Ap is an mr-row panel packed column by column (ap is (k, mr)), Bp an nr-column panel
+ * packed row by row (bp is (k, nr)); both 64-byte aligned and zero-padded past m_eff / n_eff.
+ * 1 ≤ m_eff ≤ mr, 1 ≤ n_eff ≤ nr, k ≥ 1. When beta == 0, C is never read; C outside the
+ * m_eff×n_eff part is never touched. Single-threaded, no allocation.
  */
 typedef void (*ck_sgemm_ukernel_fn)(int64_t k, float alpha, const float *ap, const float *bp,
-                                    float beta, float *c, int64_t rs_c, int64_t cs_c);
+                                    float beta, float *c, int64_t ldc, int m_eff, int n_eff);
 
 typedef struct ck_gemm_kernels {
-    const char *name;              /* e.g. "avx512 16x28" */
+    const char *name;              /* e.g. "avx512 8x48" */
     int mr, nr;                    /* micro-tile */
-    int64_t mc, kc, nc;            /* cache blocking (multiples of mr / nr) */
+    int64_t mc, kc, nc;            /* cache blocking (mc a multiple of mr, nc of nr) */
     ck_sgemm_ukernel_fn ukernel;
 } ck_gemm_kernels;
 
