@@ -15,9 +15,11 @@
  *   y[n,p,q,k] = b[k] + Σ_{r,s,c} x[n, p·stride_h − pad_h + r, q·stride_w − pad_w + s, c] · w[r,s,c,k]
  * with x taken as 0 outside [0,H)×[0,W) (cross-correlation, as in PyTorch's Conv2d).
  *
- * Workspace: every pass takes `workspace` / `workspace_bytes`. Pass NULL (and 0) to let the
- * library allocate what it needs once per call (never inside the loops); or query
- * ck_conv2d_workspace_size and pass a buffer at least that large (64-byte aligned is best).
+ * Workspace: every pass takes `workspace` / `workspace_bytes`. Either query
+ * ck_conv2d_workspace_size and pass a buffer at least that large (any alignment: the size
+ * includes 64 bytes of slack for aligning it), or pass NULL (and 0) to use the library-managed
+ * workspace: one block per calling thread, grown to the largest request and kept for the
+ * thread's lifetime, so steady-state training allocates nothing. Nothing is allocated inside loops.
  * Threads: ck_get_num_threads(); results are deterministic for a fixed ISA and thread count.
  */
 #ifndef CK_CONV_H

@@ -17,24 +17,13 @@ typedef struct ck_scratch {
 /* Rounds a byte count up so that sub-buffers stay 64-byte aligned. */
 static inline size_t ck_round64(size_t bytes) { return (bytes + 63) & ~(size_t)63; }
 
-/* Use the caller's buffer (aligned up to 64 bytes: the size queries include that slack) or
- * allocate `need` bytes when the caller passed NULL. */
-static inline ck_status ck_scratch_acquire(ck_scratch *s, void *user, size_t user_bytes, size_t need) {
-    s->base = s->owned = NULL;
-    if (need == 0) return CK_OK;
-    if (user) {
-        uintptr_t a = ((uintptr_t)user + 63) & ~(uintptr_t)63;
-        size_t lost = (size_t)(a - (uintptr_t)user);
-        if (user_bytes < lost || user_bytes - lost < need - 64) return CK_ERR_WORKSPACE_TOO_SMALL;
-        s->base = (void *)a;
-        return CK_OK;
-    }
-    void *p = NULL;
-    if (posix_memalign(&p, 64, need)) return CK_ERR_OUT_OF_MEMORY;
-    s->base = s->owned = p;
-    return CK_OK;
-}
+/* Use the caller's buffer (aligned up to 64 bytes: the size queries include that slack), or,
+ * when the caller passed NULL, the library-managed buffer of the calling thread: a thread-local
+ * block grown to the largest request seen and kept, so steady-state training allocates nothing
+ * (and first-touch page faults are paid once). One acquisition per thread at a time. */
+ck_status ck_scratch_acquire(ck_scratch *s, void *user, size_t user_bytes, size_t need);
 
-static inline void ck_scratch_release(ck_scratch *s) { free(s->owned); s->owned = s->base = NULL; }
+/* Ends the acquisition (the thread-local block stays cached). */
+void ck_scratch_release(ck_scratch *s);
 
 #endif

@@ -1,6 +1,8 @@
 /* register_avx512.c — overrides the AVX2 kernels with the AVX-512 leaves. */
 #include "../../runtime/kernel_table.h"
+#include "../simd_leaves.h"
 
 void ck_register_avx512(ck_kernel_table *t) {
     (void)t;
+    CK_REGISTER_CONV_FAMILY(t, avx512);
 }
