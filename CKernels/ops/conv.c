@@ -16,6 +16,7 @@
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 #include "workspace.h"
+#include "conv3x3_direct.h"
 
 #include <string.h>
 
@@ -52,15 +53,19 @@ static int64_t chunk_images(const ck_conv2d_params *p, int64_t po, int64_t qo) {
 size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
-    (void)pass; /* all three im2col passes need one column chunk */
+    if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
+    if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
+    /* the im2col passes need one column chunk */
     int64_t nb = chunk_images(p, po, qo);
     return ck_round64((size_t)(nb * po * qo * p->r * p->s * p->c) * sizeof(float)) + 64;
 }
 
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
-    (void)pass;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
+    if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
+        (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
+        return ck_active_kernels()->conv3x3.name;
     return is_pointwise(p) ? "1x1 sgemm" : "im2col+sgemm";
 }
 
@@ -124,6 +129,14 @@ ck_status ck_conv2d_fwd(const ck_conv2d_params *p, const float *x, const float *
     const ck_kernel_table *t = ck_active_kernels();
     const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
 
+    if (ck_conv3x3_direct_eligible(p, p->c, p->k)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 0));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_direct(p, 0, x, w, bias, y, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (is_pointwise(p)) {
         st = ck_sgemm(CK_ROW_MAJOR, CK_NO_TRANS, CK_NO_TRANS, p->n * pix, p->k, p->c,
                       1.0f, x, p->c, w, p->k, 0.0f, y, p->k);
@@ -157,6 +170,14 @@ ck_status ck_conv2d_bwd_data(const ck_conv2d_params *p, const float *dy, const f
     if (p->n == 0) return CK_OK;
     if (!dy || !w || !dx) return CK_ERR_NULL_POINTER;
     const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
+    if (ck_conv3x3_direct_eligible(p, p->k, p->c)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 1));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_direct(p, 1, dy, w, NULL, dx, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (is_pointwise(p))
         return ck_sgemm(CK_ROW_MAJOR, CK_NO_TRANS, CK_TRANS, p->n * pix, p->c, p->k,
                         1.0f, dy, p->k, w, p->k, 0.0f, dx, p->c);

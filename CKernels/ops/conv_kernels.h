@@ -24,6 +24,19 @@ typedef struct ck_im2col_kernels {
     ck_col2im_row_fn col2im_row;
 } ck_im2col_kernels;
 
+/* Direct 3x3 stride-1 convolution tile: y[t, 0..32) = bias + Σ_{r<rows, s<3, c<C}
+ * xp[(r·wp_stride + t + s)·C + c] · w[((r·3 + s)·C + c)·K + 0..32) for t < T ≤ max_t, where xp is a
+ * zero-padded image row segment, w the weights at the first valid tap row and channel block,
+ * y at the output pixel (pixels K apart). bias may be NULL. */
+typedef void (*ck_conv3x3_tile_fn)(int T, const float *xp, int64_t wp_stride, int64_t c_in,
+                                   const float *w, int64_t k_out, int rows, const float *bias, float *y);
+
+typedef struct ck_conv_direct_kernels {
+    const char *name;          /* NULL when the ISA has no direct path */
+    int max_t, block_k;        /* pixels per tile, output channels per tile */
+    ck_conv3x3_tile_fn tile;
+} ck_conv_direct_kernels;
+
 /* Max-pool 2x2/2 over one output row: x0, x1 are input rows 2p and 2p+1 (W,C); y, sw (Q,C). */
 typedef void (*ck_maxpool_fwd_row_fn)(int64_t q_out, int64_t c, const float *x0, const float *x1,
                                       float *y, uint8_t *sw);

@@ -20,6 +20,7 @@ typedef struct ck_kernel_table {
     ck_pool_kernels pool;
     ck_eltwise_kernels eltwise;
     ck_loss_kernels loss;
+    ck_conv_direct_kernels conv3x3;
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

@@ -20,6 +20,12 @@ final class ConvTests: XCTestCase {
         cases.append(ConvCase(n: 1, h: 32, w: 32, c: 17, k: 5, r: 5, s: 5, stride: 2, pad: 2))
         cases.append(ConvCase(n: 1, h: 32, w: 32, c: 5, k: 17, r: 1, s: 1, stride: 1, pad: 0))
         cases.append(ConvCase(n: 3, h: 7, w: 5, c: 17, k: 3, r: 3, s: 5, stride: 2, pad: 1)) // R ≠ S
+        // the direct 3x3 path (where the ISA has one: K and, for backward-data, C multiples of
+        // 32, W ≥ 16): tiles of 11/11/10, 9/8/8 and 8/8 pixels, a single row, odd channel counts
+        cases.append(ConvCase(n: 3, h: 5, w: 32, c: 5, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 1, h: 1, w: 25, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 3, h: 7, w: 16, c: 64, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 1, h: 2, w: 17, c: 17, k: 96, r: 3, s: 3, stride: 1, pad: 1))
         return cases
     }
 
@@ -48,7 +54,8 @@ final class ConvTests: XCTestCase {
     func testIntegerInputsAreExact() throws {
         var rng = TestRNG(seed: 2)
         let cases = [ConvCase(n: 3, h: 7, w: 7, c: 5, k: 17, r: 3, s: 3, stride: 1, pad: 1),
-                     ConvCase(n: 1, h: 5, w: 5, c: 17, k: 3, r: 5, s: 5, stride: 2, pad: 2)]
+                     ConvCase(n: 1, h: 5, w: 5, c: 17, k: 3, r: 5, s: 5, stride: 2, pad: 2),
+                     ConvCase(n: 3, h: 4, w: 19, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1)] // direct path
         for cc in cases {
             let x = rng.intTensor(cc.xShape, 3), w = rng.intTensor(cc.wShape, 3), dy = rng.intTensor(cc.yShape, 3)
             let b = rng.intTensor([cc.k], 5)
@@ -124,5 +131,17 @@ final class ConvTests: XCTestCase {
         XCTAssertEqual(try Conv2d.forward(x, weights: w).shape, [0, 4, 4, 2])
         XCTAssertEqual(try Conv2d.backwardWeights(x, Tensor(shape: [0, 4, 4, 2]), kernelSize: (3, 3)).scalars,
                        [Float](repeating: 0, count: 54))
+    }
+}
+
+final class ConvAlgorithmTests: XCTestCase {
+    /// The sweep's direct-path cases really take the direct path where the CPU has AVX-512.
+    func testDirectPathIsSelectedOnAVX512() throws {
+        guard Runtime.detectedISA == .avx512 else { throw XCTSkip("no AVX-512 on this CPU") }
+        try Runtime.forEachISA { isa in
+            let name = Conv2d.algorithmName(input: [1, 1, 25, 32], weights: [3, 3, 32, 64])
+            XCTAssertEqual(name.contains("direct"), isa == .avx512, "\(isa): \(name)")
+        }
+        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]), "im2col+sgemm")
     }
 }
