@@ -96,3 +96,49 @@ ck_status ck_conv3x3_direct(const ck_conv2d_params *p, int flip, const float *x,
     ck_parallel_for(p->n * p->h * (j.c_out / j.d->block_k), 4, compute_items, &j);
     return CK_OK;
 }
+
+/* ---- backward-weights: threads own disjoint (tap, channel block, output block) tiles of dw and
+ * sweep every pixel row for them, so no reduction between threads is needed ---- */
+
+typedef struct bwdw_job {
+    const ck_conv2d_params *p;
+    const ck_conv_direct_kernels *d;
+    const float *xp;   /* (N,H+2,W+2,C) */
+    const float *dy;   /* (N,H,W,K) */
+    float *dw;         /* (3,3,C,K) */
+    int64_t cblocks, kblocks;
+} bwdw_job;
+
+static void bwdw_body(void *ctx, int tid, int nthreads) {
+    const bwdw_job *j = ctx;
+    const int64_t H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, Wp = W + 2;
+    const int64_t tiles = 9 * j->cblocks * j->kblocks;
+    int64_t t0, t1;
+    ck_split_range(tiles, 1, tid, nthreads, &t0, &t1);
+    for (int64_t n = 0; n < j->p->n; ++n) {
+        for (int64_t h = 0; h < H; ++h) {
+            const float *dyrow = j->dy + ((n * H + h) * W) * K;
+            for (int64_t t = t0; t < t1; ++t) {
+                /* tile order: output block outermost, so a thread's tiles share dy columns */
+                int64_t kb = t / (9 * j->cblocks), rest = t % (9 * j->cblocks);
+                int64_t cb = rest / 9, tap = rest % 9, r = tap / 3, s = tap % 3;
+                if (h + r == 0 || h + r == H + 1) continue; /* tap row in the zero padding */
+                int64_t c0 = cb * j->d->max_ct, k0 = kb * j->d->block_k;
+                int ct = (int)(C - c0 < j->d->max_ct ? C - c0 : j->d->max_ct);
+                const float *xs = j->xp + ((n * (H + 2) + h + r) * Wp + s) * C + c0;
+                j->d->bwdw_tile(ct, xs, C, dyrow + k0, K, W, j->dw + ((r * 3 + s) * C + c0) * K + k0);
+            }
+        }
+    }
+}
+
+ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *x, const float *dy,
+                                        float beta, float *dw, void *ws) {
+    const int64_t count = 9 * p->c * p->k;
+    for (int64_t i = 0; i < count; ++i) dw[i] = beta == 0.0f ? 0.0f : beta * dw[i];
+    direct_job pj = {p, &ck_active_kernels()->conv3x3, p->c, p->k, x, ws, NULL, NULL, NULL};
+    ck_parallel_for(p->n * (p->h + 2), 8, pad_rows, &pj);
+    bwdw_job j = {p, pj.d, ws, dy, dw, (p->c + pj.d->max_ct - 1) / pj.d->max_ct, p->k / pj.d->block_k};
+    ck_parallel_run(0, bwdw_body, &j);
+    return CK_OK;
+}

@@ -21,4 +21,10 @@ size_t ck_conv3x3_direct_workspace(const ck_conv2d_params *p, int flip);
 ck_status ck_conv3x3_direct(const ck_conv2d_params *p, int flip, const float *x, const float *w,
                             const float *bias, float *y, void *ws);
 
+/* dw (3,3,C,K) = Σ_pixels x_shifted ⊗ dy + beta·dw for a 3x3/1/1 convolution eligible for the
+ * direct path (ck_conv3x3_direct_eligible(p, p->c, p->k)); ws holds
+ * ck_conv3x3_direct_workspace(p, 0) bytes (the padded input). */
+ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *x, const float *dy,
+                                        float beta, float *dw, void *ws);
+
 #endif

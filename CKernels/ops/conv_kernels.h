@@ -31,10 +31,19 @@ typedef struct ck_im2col_kernels {
 typedef void (*ck_conv3x3_tile_fn)(int T, const float *xp, int64_t wp_stride, int64_t c_in,
                                    const float *w, int64_t k_out, int rows, const float *bias, float *y);
 
+/* Direct 3x3 backward-weights tile: dw[ct·K + 0..32) += Σ_{p<npix} xs[p·C + ct] · dy[p·K + 0..32)
+ * for ct < CT ≤ max_ct: a (CT × 32) block of one tap's (C, K) weight-gradient matrix, reduced over
+ * a run of npix pixels (xs: shifted padded input at the first channel of the block; dy: output
+ * gradient at the first channel of the block). */
+typedef void (*ck_conv3x3_bwdw_tile_fn)(int CT, const float *xs, int64_t c_in, const float *dy,
+                                        int64_t k_out, int64_t npix, float *dw);
+
 typedef struct ck_conv_direct_kernels {
     const char *name;          /* NULL when the ISA has no direct path */
     int max_t, block_k;        /* pixels per tile, output channels per tile */
     ck_conv3x3_tile_fn tile;
+    int max_ct;                /* input channels per backward-weights tile */
+    ck_conv3x3_bwdw_tile_fn bwdw_tile;
 } ck_conv_direct_kernels;
 
 /* Max-pool 2x2/2 over one output row: x0, x1 are input rows 2p and 2p+1 (W,C); y, sw (Q,C). */

@@ -4,9 +4,12 @@
 
 void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t wp_stride, int64_t c_in, const float *w,
                             int64_t k_out, int rows, const float *bias, float *y);
+void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t c_in, const float *dy, int64_t k_out,
+                                 int64_t npix, float *dw);
 
 void ck_register_avx512(ck_kernel_table *t) {
     (void)t;
     CK_REGISTER_CONV_FAMILY(t, avx512);
-    t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx512 12x32", 12, 32, ck_conv3x3_tile_avx512};
+    t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx512 12x32", 12, 32, ck_conv3x3_tile_avx512,
+                                             12, ck_conv3x3_bwdw_tile_avx512};
 }
