@@ -123,8 +123,10 @@ static void bwdw_body(void *ctx, int tid, int nthreads) {
                 int64_t kb = t / (9 * j->cblocks), rest = t % (9 * j->cblocks);
                 int64_t cb = rest / 9, tap = rest % 9, r = tap / 3, s = tap % 3;
                 if (h + r == 0 || h + r == H + 1) continue; /* tap row in the zero padding */
-                int64_t c0 = cb * j->d->max_ct, k0 = kb * j->d->block_k;
-                int ct = (int)(C - c0 < j->d->max_ct ? C - c0 : j->d->max_ct);
+                /* balanced channel blocks (64 = 6 × 11/10, not 5 × 12 + 4): no short, slow last block */
+                int64_t c0 = cb * (C / j->cblocks) + (cb < C % j->cblocks ? cb : C % j->cblocks);
+                int ct = (int)(C / j->cblocks + (cb < C % j->cblocks ? 1 : 0));
+                int64_t k0 = kb * j->d->block_k;
                 const float *xs = j->xp + ((n * (H + 2) + h + r) * Wp + s) * C + c0;
                 j->d->bwdw_tile(ct, xs, C, dyrow + k0, K, W, j->dw + ((r * 3 + s) * C + c0) * K + k0);
             }
