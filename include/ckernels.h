@@ -7,5 +7,11 @@
 
 #include "ck_runtime.h"
 #include "ck_gemm.h"
+#include "ck_conv.h"
+#include "ck_pool.h"
+#include "ck_linear.h"
+#include "ck_loss.h"
+#include "ck_eltwise.h"
+#include "ck_optim.h"
 
 #endif /* CKERNELS_H */

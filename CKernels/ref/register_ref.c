@@ -1,5 +1,6 @@
 /* register_ref.c — fills a kernel table with the portable scalar kernels. */
 #include "../runtime/kernel_table.h"
+#include "ref_leaves.h"
 
 void ck_sgemm_ref_4x4(int64_t k, float alpha, const float *ap, const float *bp,
                       float beta, float *c, int64_t ldc, int m_eff, int n_eff);
@@ -7,4 +8,10 @@ void ck_sgemm_ref_4x4(int64_t k, float alpha, const float *ap, const float *bp,
 void ck_register_ref(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "ref 4x4", .mr = 4, .nr = 4,
                                 .mc = 64, .kc = 256, .nc = 256, .ukernel = ck_sgemm_ref_4x4};
+    t->im2col = (ck_im2col_kernels){"ref", ck_im2col_row_ref, ck_col2im_row_ref};
+    t->pool = (ck_pool_kernels){"ref", ck_maxpool_fwd_row_ref, ck_maxpool_bwd_row_ref,
+                                ck_maxpool_bwd_switched_row_ref};
+    t->eltwise = (ck_eltwise_kernels){"ref", ck_relu_fwd_ref, ck_relu_bwd_ref, ck_bias_add_ref, ck_axpy_ref,
+                                      ck_col_sum_acc_ref, ck_sgd_ref, ck_adam_ref};
+    t->loss = (ck_loss_kernels){"ref (double log-sum-exp)", ck_xent_row_ref};
 }

@@ -78,6 +78,10 @@ const char *ck_impl_name(ck_op op) {
     const char *name = NULL;
     switch (op) {
     case CK_OP_SGEMM: name = t->gemm.name; break;
+    case CK_OP_IM2COL: name = t->im2col.name; break;
+    case CK_OP_POOL: name = t->pool.name; break;
+    case CK_OP_ELTWISE: name = t->eltwise.name; break;
+    case CK_OP_LOSS: name = t->loss.name; break;
     default: break;
     }
     return name ? name : "unavailable";

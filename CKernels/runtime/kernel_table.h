@@ -11,10 +11,16 @@
 
 #include "ck_runtime.h"
 #include "../ops/gemm_kernels.h"
+#include "../ops/conv_kernels.h"
 
 typedef struct ck_kernel_table {
     ck_isa isa;
     ck_gemm_kernels gemm;
+    ck_im2col_kernels im2col;
+    ck_pool_kernels pool;
+    ck_eltwise_kernels eltwise;
+    ck_loss_kernels loss;
+    ck_conv_direct_kernels conv3x3;
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

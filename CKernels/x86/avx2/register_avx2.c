@@ -1,5 +1,6 @@
 /* register_avx2.c — overrides the reference kernels with the AVX2+FMA leaves. */
 #include "../../runtime/kernel_table.h"
+#include "../simd_leaves.h"
 
 void ck_sgemm_avx2_6x16(int64_t k, float alpha, const float *ap, const float *bp,
                         float beta, float *c, int64_t ldc, int m_eff, int n_eff);
@@ -7,4 +8,5 @@ void ck_sgemm_avx2_6x16(int64_t k, float alpha, const float *ap, const float *bp
 void ck_register_avx2(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "avx2 6x16", .mr = 6, .nr = 16,
                                 .mc = 144, .kc = 256, .nc = 3072, .ukernel = ck_sgemm_avx2_6x16};
+    CK_REGISTER_CONV_FAMILY(t, avx2);
 }

@@ -1,5 +1,11 @@
 /* register_avx512.c — overrides the AVX2 kernels with the AVX-512 leaves. */
 #include "../../runtime/kernel_table.h"
+#include "../simd_leaves.h"
+
+void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t wp_stride, int64_t c_in, const float *w,
+                            int64_t k_out, int rows, const float *bias, float *y);
+void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t c_in, const float *dy, int64_t k_out,
+                                 int64_t npix, float *dw);
 
 void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *ap, const float *bp,
                           float beta, float *c, int64_t ldc, int m_eff, int n_eff);
@@ -7,4 +13,7 @@ void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *ap, const float *
 void ck_register_avx512(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "avx512 8x48", .mr = 8, .nr = 48,
                                 .mc = 256, .kc = 256, .nc = 4800, .ukernel = ck_sgemm_avx512_8x48};
+    CK_REGISTER_CONV_FAMILY(t, avx512);
+    t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx512 12x32", 12, 32, ck_conv3x3_tile_avx512,
+                                             12, ck_conv3x3_bwdw_tile_avx512};
 }

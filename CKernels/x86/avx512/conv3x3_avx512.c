@@ -1,0 +1,104 @@
+/*
+ * conv3x3_avx512.c — direct 3x3 convolution leaf (stride 1) over a zero-padded NHWC image:
+ * one output row segment of T ≤ 12 pixels × 32 output channels per call, accumulated in 24 zmm
+ * registers. Per input channel and tap: 2 weight vectors loaded, T broadcasts, 2·T FMAs.
+ * Taps in padding rows are skipped (the caller passes the valid tap-row range); padding columns
+ * are real zeros in the padded copy, so the loops have no branches.
+ */
+#include <immintrin.h>
+#include "../../runtime/kernel_table.h"
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
+#endif
+
+#define CK_CONV3X3_MAX_T 12
+
+/* xp points at padded pixel (row h + r_lo, column w0) of a (·, Wp, C) image; w at tap (r_lo, 0)
+ * of (3,3,C,K) weights, channel k0; y at output pixel (h, w0), channel k0, of a (·, ·, K) image. */
+static inline __attribute__((always_inline)) void tile(const int T, const float *xp, int64_t wp_stride,
+                                                       int64_t c_in, const float *w, int64_t k_out,
+                                                       int rows, const float *bias, float *y) {
+    __m512 acc[CK_CONV3X3_MAX_T][2];
+    const __m512 b0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+    const __m512 b1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
+#pragma clang loop unroll(full)
+    for (int t = 0; t < T; ++t) { acc[t][0] = b0; acc[t][1] = b1; }
+    for (int r = 0; r < rows; ++r) {
+        for (int s = 0; s < 3; ++s) {
+            const float *xs = xp + (r * wp_stride + s) * c_in;  /* pixel (t) channel (c): xs[t*C + c] */
+            const float *ws = w + (r * 3 + s) * c_in * k_out;   /* channel c: ws[c*K .. +32] */
+            for (int64_t c = 0; c < c_in; ++c) {
+                const __m512 w0 = _mm512_loadu_ps(ws + c * k_out), w1 = _mm512_loadu_ps(ws + c * k_out + 16);
+#pragma clang loop unroll(full)
+                for (int t = 0; t < T; ++t) {
+                    const __m512 xb = _mm512_set1_ps(xs[t * c_in + c]);
+                    acc[t][0] = _mm512_fmadd_ps(xb, w0, acc[t][0]);
+                    acc[t][1] = _mm512_fmadd_ps(xb, w1, acc[t][1]);
+                }
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int t = 0; t < T; ++t) {
+        _mm512_storeu_ps(y + t * k_out, acc[t][0]);
+        _mm512_storeu_ps(y + t * k_out + 16, acc[t][1]);
+    }
+}
+
+void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t wp_stride, int64_t c_in, const float *w,
+                            int64_t k_out, int rows, const float *bias, float *y) {
+    switch (T) {
+#define CASE(n) case n: tile(n, xp, wp_stride, c_in, w, k_out, rows, bias, y); break;
+    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
+#undef CASE
+    default: break;
+    }
+}
+
+/* Backward-weights: a (CT × 32) block of dw, accumulated in 24 zmm registers over npix pixels:
+ * per pixel, 2 dy vectors loaded and CT input channels broadcast (contiguous in NHWC). */
+static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const float *xs, int64_t c_in,
+                                                            const float *dy, int64_t k_out, int64_t npix,
+                                                            float *dw) {
+    __m512 acc[CK_CONV3X3_MAX_T][2];
+#pragma clang loop unroll(full)
+    for (int c = 0; c < CT; ++c) {
+        acc[c][0] = _mm512_loadu_ps(dw + c * k_out);
+        acc[c][1] = _mm512_loadu_ps(dw + c * k_out + 16);
+    }
+    for (int64_t p = 0; p < npix; ++p) {
+        const __m512 d0 = _mm512_loadu_ps(dy + p * k_out), d1 = _mm512_loadu_ps(dy + p * k_out + 16);
+        const float *xp = xs + p * c_in;
+#pragma clang loop unroll(full)
+        for (int c = 0; c < CT; ++c) {
+            const __m512 xb = _mm512_set1_ps(xp[c]);
+            acc[c][0] = _mm512_fmadd_ps(xb, d0, acc[c][0]);
+            acc[c][1] = _mm512_fmadd_ps(xb, d1, acc[c][1]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int c = 0; c < CT; ++c) {
+        _mm512_storeu_ps(dw + c * k_out, acc[c][0]);
+        _mm512_storeu_ps(dw + c * k_out + 16, acc[c][1]);
+    }
+}
+
+void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t c_in, const float *dy, int64_t k_out,
+                                 int64_t npix, float *dw) {
+    switch (CT) {
+#define CASE(n) case n: bwdw_tile(n, xs, c_in, dy, k_out, npix, dw); break;
+    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
+#undef CASE
+    default: break;
+    }
+}
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif

@@ -1,0 +1,80 @@
+import CKernels
+
+/// The argmax ("switch") of every 2x2 pooling window: a position `2i + j` in `0...3`
+/// per output element, row-major over the pooled shape `[N, H/2, W/2, C]`.
+public struct PoolSwitches: Sendable, Equatable {
+    /// The pooled (output) shape these switches belong to.
+    public let shape: [Int]
+    /// One window position per output element.
+    public let positions: [UInt8]
+}
+
+/// Max pooling 2x2, stride 2, over NHWC activations: `[N, H, W, C]` → `[N, H/2, W/2, C]` (floor:
+/// an odd last row or column is dropped). The first maximum of a window wins ties.
+public enum MaxPool2d {
+    static func check4(_ s: [Int], _ ctx: String) {
+        precondition(s.count == 4, "\(ctx): expected [N, H, W, C], got shape \(s)")
+    }
+
+    /// The pooled shape of an input shape `[N, H, W, C]`.
+    public static func outputShape(_ input: [Int]) -> [Int] {
+        check4(input, "MaxPool2d.outputShape")
+        return [input[0], input[1] / 2, input[2] / 2, input[3]]
+    }
+
+    /// Forward: the window maxima and the position of each.
+    public static func forward(_ x: Tensor) throws -> (output: Tensor, switches: PoolSwitches) {
+        check4(x.shape, "MaxPool2d.forward")
+        let s = x.shape, os = outputShape(s)
+        var y = Tensor(shape: os)
+        var sw = [UInt8](repeating: 0, count: y.count)
+        try x.withUnsafeBufferPointer { xp in
+            try y.withUnsafeMutableBufferPointer { yp in
+                try sw.withUnsafeMutableBufferPointer { sp in
+                    try check(ck_maxpool2d_fwd(Int64(s[0]), Int64(s[1]), Int64(s[2]), Int64(s[3]),
+                                               xp.baseAddress, yp.baseAddress, sp.baseAddress),
+                              "MaxPool2d.forward(\(s))")
+                }
+            }
+        }
+        return (y, PoolSwitches(shape: os, positions: sw))
+    }
+
+    /// Backward: routes `dy` `[N, H/2, W/2, C]` to the recorded positions of an input of shape
+    /// `inputShape`; every other input element gets 0.
+    public static func backward(_ dy: Tensor, switches: PoolSwitches, inputShape: [Int]) throws -> Tensor {
+        let os = outputShape(inputShape)
+        precondition(dy.shape == os, "MaxPool2d.backward: dy must be \(os) for input \(inputShape), got \(dy.shape)")
+        precondition(switches.shape == os, "MaxPool2d.backward: switches are for \(switches.shape), expected \(os)")
+        var dx = Tensor(shape: inputShape)
+        try dy.withUnsafeBufferPointer { dyp in
+            try dx.withUnsafeMutableBufferPointer { dxp in
+                try switches.positions.withUnsafeBufferPointer { sp in
+                    try check(ck_maxpool2d_bwd(Int64(inputShape[0]), Int64(inputShape[1]), Int64(inputShape[2]),
+                                               Int64(inputShape[3]), dyp.baseAddress, sp.baseAddress, dxp.baseAddress),
+                              "MaxPool2d.backward(dy: \(dy.shape))")
+                }
+            }
+        }
+        return dx
+    }
+
+    /// Backward through the argmax of another tensor `switchSource` (same shape as the pooled input):
+    /// dual propagation routes through the switches of `conv(s⁺)`, not of the tensor it pooled.
+    /// Equal to `backward(dy, switches: forward(switchSource).switches, ...)`, without storing switches.
+    public static func backward(_ dy: Tensor, switchesOf switchSource: Tensor) throws -> Tensor {
+        let s = switchSource.shape, os = outputShape(s)
+        precondition(dy.shape == os, "MaxPool2d.backward: dy must be \(os) for switch source \(s), got \(dy.shape)")
+        var dx = Tensor(shape: s)
+        try dy.withUnsafeBufferPointer { dyp in
+            try switchSource.withUnsafeBufferPointer { xp in
+                try dx.withUnsafeMutableBufferPointer { dxp in
+                    try check(ck_maxpool2d_bwd_switched(Int64(s[0]), Int64(s[1]), Int64(s[2]), Int64(s[3]),
+                                                        xp.baseAddress, dyp.baseAddress, dxp.baseAddress),
+                              "MaxPool2d.backward(dy: \(dy.shape), switchesOf: \(s))")
+                }
+            }
+        }
+        return dx
+    }
+}

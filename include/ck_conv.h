@@ -1,0 +1,106 @@
+/*
+ * ck_conv.h — 2-D convolution of batched images: forward, backward-data (the transposed
+ * convolution), backward-weights, bias backward, and weight-layout conversion.
+ *
+ * Layouts (one of each, everywhere in this library):
+ *   activations  NHWC  x[n][h][w][c]   (channels contiguous: a batch of images is the
+ *                                       (N·H·W, C) matrix a 1x1 convolution multiplies directly)
+ *   weights      RSCK  w[r][s][c][k]   (= TensorFlow's HWIO: the (R·S·C, K) matrix that
+ *                                       multiplies im2col rows; output channels contiguous)
+ *   bias         b[k]
+ * PyTorch stores activations NCHW and weights OIHW (= KCRS); convert weights with
+ * ck_conv2d_weights_to_oihw / ck_conv2d_weights_from_oihw.
+ *
+ * Geometry: output size P = (H + 2·pad_h − R) / stride_h + 1, Q likewise (floor), zero padding.
+ *   y[n,p,q,k] = b[k] + Σ_{r,s,c} x[n, p·stride_h − pad_h + r, q·stride_w − pad_w + s, c] · w[r,s,c,k]
+ * with x taken as 0 outside [0,H)×[0,W) (cross-correlation, as in PyTorch's Conv2d).
+ *
+ * Workspace: every pass takes `workspace` / `workspace_bytes`. Either query
+ * ck_conv2d_workspace_size and pass a buffer at least that large (any alignment: the size
+ * includes 64 bytes of slack for aligning it), or pass NULL (and 0) to use the library-managed
+ * workspace: one block per calling thread, grown to the largest request and kept for the
+ * thread's lifetime, so steady-state training allocates nothing. Nothing is allocated inside loops.
+ * Threads: ck_get_num_threads(); results are deterministic for a fixed ISA and thread count.
+ */
+#ifndef CK_CONV_H
+#define CK_CONV_H
+
+#include "ck_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Convolution geometry. All fields must be >= 0, n,h,w,c,k,r,s,stride >= 1 (n may be 0). */
+typedef struct ck_conv2d_params {
+    int64_t n, h, w, c;          /**< input batch, height, width, channels (NHWC) */
+    int64_t k;                   /**< output channels */
+    int64_t r, s;                /**< kernel height, width */
+    int64_t stride_h, stride_w;  /**< strides (>= 1) */
+    int64_t pad_h, pad_w;        /**< zero padding on each side (>= 0, < kernel size) */
+} ck_conv2d_params;
+
+/** The pass a workspace is queried for. */
+typedef enum ck_conv2d_pass {
+    CK_CONV2D_FWD = 0,
+    CK_CONV2D_BWD_DATA = 1,
+    CK_CONV2D_BWD_WEIGHTS = 2
+} ck_conv2d_pass;
+
+/** Output height P and width Q of `params`. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION
+ *  (a negative or zero size where one is required, pad >= kernel size, or P or Q < 1). */
+ck_status ck_conv2d_output_size(const ck_conv2d_params *params, int64_t *p, int64_t *q);
+
+/** Bytes of workspace the given pass needs (0 when it needs none, also for invalid params). */
+size_t ck_conv2d_workspace_size(const ck_conv2d_params *params, ck_conv2d_pass pass);
+
+/**
+ * Forward: y = conv(x, w) + b.
+ * x is (N,H,W,C), w is (R,S,C,K), bias is (K) or NULL (no bias), y is (N,P,Q,K) (overwritten).
+ * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION, CK_ERR_WORKSPACE_TOO_SMALL,
+ * CK_ERR_OUT_OF_MEMORY.
+ */
+ck_status ck_conv2d_fwd(const ck_conv2d_params *params, const float *x, const float *w,
+                        const float *bias, float *y, void *workspace, size_t workspace_bytes);
+
+/**
+ * Backward-data, the transposed convolution: dx = Wᵀ dy, i.e.
+ *   dx[n,h,w,c] = Σ_{p,q,r,s,k : p·sh−ph+r = h, q·sw−pw+s = w} dy[n,p,q,k] · w[r,s,c,k].
+ * dy is (N,P,Q,K), w is (R,S,C,K), dx is (N,H,W,C) (overwritten; input pixels that no
+ * window covers get 0). Errors as ck_conv2d_fwd.
+ */
+ck_status ck_conv2d_bwd_data(const ck_conv2d_params *params, const float *dy, const float *w,
+                             float *dx, void *workspace, size_t workspace_bytes);
+
+/**
+ * Backward-weights: dw[r,s,c,k] = Σ_{n,p,q} x[n, p·sh−ph+r, q·sw−pw+s, c] · dy[n,p,q,k]
+ * (+ beta · dw). x is (N,H,W,C), dy is (N,P,Q,K), dw is (R,S,C,K). beta = 0 overwrites dw
+ * (dw is then not read); beta = 1 accumulates. Errors as ck_conv2d_fwd.
+ */
+ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *params, const float *x, const float *dy,
+                                float beta, float *dw, void *workspace, size_t workspace_bytes);
+
+/**
+ * Bias backward: db[k] = Σ_{i < rows} dy[i,k] (+ beta · db). dy is (rows, K) — for a
+ * convolution rows = N·P·Q — db is (K). beta = 0 overwrites db.
+ * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
+ */
+ck_status ck_conv2d_bias_bwd(int64_t rows, int64_t k, const float *dy, float beta, float *db);
+
+/** Convert weights RSCK (this library) → OIHW (PyTorch, = KCRS): dst[k][c][r][s] = src[r][s][c][k].
+ *  src and dst must not overlap. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION. */
+ck_status ck_conv2d_weights_to_oihw(int64_t r, int64_t s, int64_t c, int64_t k,
+                                    const float *src_rsck, float *dst_oihw);
+
+/** Convert weights OIHW (PyTorch) → RSCK: dst[r][s][c][k] = src[k][c][r][s]. No overlap. */
+ck_status ck_conv2d_weights_from_oihw(int64_t r, int64_t s, int64_t c, int64_t k,
+                                      const float *src_oihw, float *dst_rsck);
+
+/** Name of the algorithm ck_conv2d_fwd would use for `params` (e.g. "im2col+sgemm",
+ *  "1x1 sgemm", "direct 3x3 avx512"): a static string, for benchmarks and logs. */
+const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_pass pass);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CK_CONV_H */

@@ -1,0 +1,37 @@
+/*
+ * ck_optim.h — fused optimizer updates (one pass over parameters, gradient and state).
+ * Same formulas as PyTorch's torch.optim.SGD / torch.optim.Adam (L2 weight decay added to
+ * the gradient). All arrays have n elements, contiguous.
+ */
+#ifndef CK_OPTIM_H
+#define CK_OPTIM_H
+
+#include "ck_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * SGD with momentum and weight decay:
+ *   g' = g + weight_decay·w;  v = momentum·v + g';  w = w − lr·v.
+ * (momentum = 0 gives plain SGD; v is still written.) v must start at 0.
+ * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
+ */
+ck_status ck_sgd_momentum_step(int64_t n, float lr, float momentum, float weight_decay,
+                               float *w, const float *g, float *v);
+
+/**
+ * Adam, step t >= 1 (bias corrections use t):
+ *   g' = g + weight_decay·w;  m = β1·m + (1−β1)·g';  v = β2·v + (1−β2)·g'²;
+ *   w = w − lr · (m / (1−β1ᵗ)) / (sqrt(v / (1−β2ᵗ)) + eps).
+ * m and v must start at 0. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION,
+ * CK_ERR_BAD_ARGUMENT (t < 1).
+ */
+ck_status ck_adam_step(int64_t n, float lr, float beta1, float beta2, float eps,
+                       float weight_decay, int64_t t, float *w, const float *g, float *m, float *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CK_OPTIM_H */
