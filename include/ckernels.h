@@ -7,5 +7,7 @@
 
 #include "ck_runtime.h"
 #include "ck_gemm.h"
+#include "ck_activation.h"
+#include "ck_nudge.h"
 
 #endif /* CKERNELS_H */

@@ -78,6 +78,7 @@ const char *ck_impl_name(ck_op op) {
     const char *name = NULL;
     switch (op) {
     case CK_OP_SGEMM: name = t->gemm.name; break;
+    case CK_OP_ACTIVATION: name = t->activation.name; break;
     default: break;
     }
     return name ? name : "unavailable";

@@ -11,10 +11,12 @@
 
 #include "ck_runtime.h"
 #include "../ops/gemm_kernels.h"
+#include "../ops/activation_kernels.h"
 
 typedef struct ck_kernel_table {
     ck_isa isa;
     ck_gemm_kernels gemm;
+    ck_activation_kernels activation;
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

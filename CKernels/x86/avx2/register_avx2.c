@@ -3,4 +3,5 @@
 
 void ck_register_avx2(ck_kernel_table *t) {
     (void)t;
+    ck_register_activation_avx2(&t->activation);
 }

@@ -3,4 +3,5 @@
 
 void ck_register_avx512(ck_kernel_table *t) {
     (void)t;
+    ck_register_activation_avx512(&t->activation);
 }
