@@ -131,16 +131,23 @@ static inline double ck_ref_G_d(ck_activation act, double s) {
     case CK_ACT_HARD_SIGMOID: return (s >= 0 && s <= 1) ? 0.5 * s * s : INFINITY;
     case CK_ACT_LEAKY_RELU: return s >= 0 ? 0.5 * s * s : 0.5 * s * s / c;
     case CK_ACT_SIGMOID:
-        return (s >= 0 && s <= 1) ? ck_ref_xlogx(s) + ck_ref_xlogx(1 - s) : INFINITY;
+        if (!(s >= 0 && s <= 1)) return INFINITY;
+        return ck_ref_xlogx(s) + (s == 1 ? 0.0 : (1 - s) * log1p(-s));
     case CK_ACT_TANH:
-        return fabs(s) <= 1 ? 0.5 * (ck_ref_xlogx(1 + s) + ck_ref_xlogx(1 - s)) : INFINITY;
+        if (fabs(s) > 1) return INFINITY;
+        if (fabs(s) <= 0.5) return s * atanh(s) + 0.5 * log1p(-s * s);  /* no cancellation near 0 */
+        return 0.5 * (ck_ref_xlogx(1 + s) + ck_ref_xlogx(1 - s));
     case CK_ACT_ISRU: return fabs(s) <= 1 ? -sqrt((1 - s) * (1 + s)) : INFINITY;
     case CK_ACT_SOFTPLUS:
         if (s < 0) return INFINITY;
         if (s < CK_LN2) /* Li₂(e^{-s}) by reflection: π²/6 + s·log(1−e^{-s}) − Li₂(1−e^{-s}) */
             return 0.5 * s * s + (s == 0 ? 0 : s * log(-expm1(-s))) - ck_ref_li2_small(-expm1(-s));
         return 0.5 * s * s + ck_ref_li2_small(exp(-s)) - CK_PI2_6;
-    case CK_ACT_ARCTAN: return fabs(s) < CK_PI_2 ? -log(cos(s)) : INFINITY;
+    case CK_ACT_ARCTAN: { /* −log cos s = −log1p(−2 sin²(s/2)), exact near 0 */
+        if (!(fabs(s) < CK_PI_2)) return INFINITY;
+        double h = sin(0.5 * s);
+        return -log1p(-2 * h * h);
+    }
     case CK_ACT_SIN: return fabs(s) <= 1 ? sqrt((1 - s) * (1 + s)) + s * asin(s) : INFINITY;
     case CK_ACT_ARCSINH: return cosh(s);
     default: return NAN;

@@ -18,7 +18,7 @@ CK_VFN vact vact_make(ck_activation act) { vact p; p.c = v_set1(act.param); retu
 CK_VFN V v_one(void) { return v_set1(1.0f); }
 CK_VFN V v_half(void) { return v_set1(0.5f); }
 CK_VFN V v_clamp(V x, float lo, float hi) { return v_min_x(v_max_x(x, v_set1(lo)), v_set1(hi)); }
-CK_VFN V v_half_sq(V x) { return v_mul(v_half(), v_mul(x, x)); }
+CK_VFN V v_half_sq(V x) { return v_mul(v_mul(v_half(), x), x); } /* ½x² without overflow of x² */
 /* u·log(u) for u ≥ 0 with 0·log 0 = 0. */
 CK_VFN V vm_xlogx(V u) { return v_sel(v_eq(u, v_zero()), v_zero(), v_mul(u, vm_log_pos(u))); }
 
@@ -59,8 +59,12 @@ CK_VFN V vf_leaky(V x, const vact *p) { return v_sel(v_ge(x, v_zero()), x, v_mul
 CK_VFN V vdf_leaky(V x, const vact *p) { return v_sel(v_gt(x, v_zero()), v_one(), p->c); }
 CK_VFN V vinv_leaky(V x, const vact *p) { return v_sel(v_ge(x, v_zero()), x, v_div(x, p->c)); }
 CK_VFN V vdinv_leaky(V x, const vact *p) { return v_sel(v_ge(x, v_zero()), v_one(), v_div(v_one(), p->c)); }
-CK_VFN V vG_leaky(V x, const vact *p) { V h = v_half_sq(x); return v_sel(v_ge(x, v_zero()), h, v_div(h, p->c)); }
-CK_VFN V vGs_leaky(V x, const vact *p) { V h = v_half_sq(x); return v_sel(v_ge(x, v_zero()), h, v_mul(h, p->c)); }
+CK_VFN V vG_leaky(V x, const vact *p) { /* (½x/c)·x: no overflow or denormal in an intermediate */
+    return v_sel(v_ge(x, v_zero()), v_half_sq(x), v_mul(v_div(v_mul(v_half(), x), p->c), x));
+}
+CK_VFN V vGs_leaky(V x, const vact *p) {
+    return v_sel(v_ge(x, v_zero()), v_half_sq(x), v_mul(v_mul(v_mul(v_half(), p->c), x), x));
+}
 
 /* ---- sigmoid ---- */
 CK_VFN V vf_sigmoid(V x, const vact *p) { (void)p; return v_div(v_one(), v_add(v_one(), vm_exp(v_sub(v_zero(), x)))); }
@@ -118,15 +122,18 @@ CK_VFN V vdinv_tanh(V x, const vact *p) {
     (void)p; V s = v_clamp(x, CK_ACT_CLAMP_PM1_LO, CK_ACT_CLAMP_PM1_HI);
     return v_div(v_one(), v_mul(v_sub(v_one(), s), v_add(v_one(), s)));
 }
-/* G(s) = a·artanh a + ½log1p(−a²) for a = |s| ≤ ½ (no cancellation near 0), else
- * ½[(1+a)log(1+a) + (1−a)log(1−a)] (no cancellation near 1). */
+/* G(s) = Σ_{k≥1} s^{2k}/(2k(2k−1)) for |s| ≤ ½ (10 terms, truncation < 0.05 ULP), else
+ * ½[(1+a)log(1+a) + (1−a)log(1−a)] with a = |s| (no cancellation near 1). */
 CK_VFN V vG_tanh(V x, const vact *p) {
     (void)p;
     V a = v_abs(x);
     VM in = v_le(a, v_one());
     V as = v_sel(in, a, v_zero());
-    V small = v_fma(as, vm_artanh_abs(v_min_x(as, v_half())),
-                    v_mul(v_half(), vm_log1p_pos(v_sub(v_zero(), v_mul(as, as)))));
+    V z = v_mul(as, as);
+    static const float coef[10] = {1.f/380, 1.f/306, 1.f/240, 1.f/182, 1.f/132, 1.f/90, 1.f/56, 1.f/30, 1.f/12, 1.f/2};
+    V ser = v_set1(coef[0]);
+    for (int j = 1; j < 10; ++j) ser = v_fma(ser, z, v_set1(coef[j]));
+    V small = v_mul(ser, z);
     V t1 = v_mul(v_add(v_one(), as), vm_log1p_pos(as));
     V om = v_sub(v_one(), as);
     V t2 = v_sel(v_eq(om, v_zero()), v_zero(), v_mul(om, vm_log1p_pos(v_sub(v_zero(), v_min_x(as, v_set1(0.99999994f))))));
@@ -221,10 +228,20 @@ CK_VFN V vinv_arctan(V x, const vact *p) {
     return v_div(sn, cs);
 }
 CK_VFN V vdinv_arctan(V x, const vact *p) { V t = vinv_arctan(x, p); return v_fma(t, t, v_one()); }
+/* −log cos s; for |s| ≤ π/4 as −log1p(cos s − 1) with cos s − 1 from the polynomial directly,
+ * so G keeps relative accuracy near 0 where cos s rounds to 1. */
 CK_VFN V vG_arctan(V x, const vact *p) {
-    (void)p; VM in = v_lt(v_abs(x), v_set1(CK_F_PIO2_HI));
+    (void)p; V a = v_abs(x);
+    VM in = v_lt(a, v_set1(CK_F_PIO2_HI));
     V sn, cs; vm_sincos_hp(v_sel(in, x, v_zero()), &sn, &cs);
-    return v_sel(in, v_sub(v_zero(), vm_log_pos(cs)), v_inf());
+    V z = v_mul(x, x);
+    V pc = v_set1(2.443315711809948e-5f);
+    pc = v_fma(pc, z, v_set1(-1.388731625493765e-3f));
+    pc = v_fma(pc, z, v_set1(4.166664568298827e-2f));
+    V cm1 = v_fma(v_mul(pc, z), z, v_mul(v_set1(-0.5f), z));
+    VM small = v_le(a, v_set1(0.785398163397448f));
+    V g = v_sel(small, vm_log1p_pos(v_max_x(cm1, v_set1(-0.5f))), vm_log_pos(cs));
+    return v_sel(in, v_sub(v_zero(), g), v_inf());
 }
 /* t·atan t − ½log(1+t²); for |t| > 2^20, ½log(1+t²) = log|t| (t² would overflow). */
 CK_VFN V vGs_arctan(V x, const vact *p) {
