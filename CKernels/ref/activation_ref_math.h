@@ -157,6 +157,7 @@ static inline double ck_ref_G_d(ck_activation act, double s) {
 static inline double ck_ref_Gstar_d(ck_activation act, double t) {
     double c = act.param, a = fabs(t);
     if (isnan(t)) return t;
+    if (isinf(t) && (act.kind == CK_ACT_ARCTAN || act.kind == CK_ACT_ARCSINH)) return INFINITY;
     switch (act.kind) {
     case CK_ACT_IDENTITY: return 0.5 * t * t;
     case CK_ACT_RELU: return t > 0 ? 0.5 * t * t : 0.0;

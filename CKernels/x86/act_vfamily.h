@@ -248,7 +248,8 @@ CK_VFN V vGs_arctan(V x, const vact *p) {
     (void)p; V a = v_abs(x);
     VM big = v_gt(a, v_set1(1048576.0f));
     V l = vm_log1p(v_sel(big, v_sub(a, v_one()), v_mul(a, a)));
-    return v_fnma(v_sel(big, v_one(), v_half()), l, v_mul(x, vm_atan(x)));
+    V r = v_fnma(v_sel(big, v_one(), v_half()), l, v_mul(x, vm_atan(x)));
+    return v_sel(v_eq(a, v_inf()), v_inf(), r);  /* ∞ − ∞ at ±∞ */
 }
 
 /* ---- sin, principal branch ---- */
@@ -301,7 +302,8 @@ CK_VFN V vdinv_arcsinh(V x, const vact *p) { (void)p; V sh, ch; vm_sinhcosh_pos(
 CK_VFN V vG_arcsinh(V x, const vact *p) { return vdinv_arcsinh(x, p); }
 CK_VFN V vGs_arcsinh(V x, const vact *p) {
     V a = v_abs(x); VM big; V h; vm_hyp_parts(a, &big, &h);
-    return v_fnma(v_sel(big, a, v_one()), h, v_mul(a, vf_arcsinh(a, p)));
+    V r = v_fnma(v_sel(big, a, v_one()), h, v_mul(a, vf_arcsinh(a, p)));
+    return v_sel(v_eq(a, v_inf()), v_inf(), r);  /* ∞ − ∞ at ±∞ */
 }
 
 /* Every family, for the leaves' dispatch: X(ENUM_SUFFIX, function_suffix). */
