@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "DualProp", dependencies: ["DualPropKernels"]),
         // Benchmark-only C probes (FMA peak, copy bandwidth); not a product.
         .target(name: "CBenchSupport", path: "Benchmarks/CBenchSupport", linkerSettings: [.linkedLibrary("omp5")]),
+        .executableTarget(name: "ck-bench", dependencies: ["DualPropKernels", "CKernels", "CBenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Benchmarks/ck-bench"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
     ]

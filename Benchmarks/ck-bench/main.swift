@@ -2,11 +2,13 @@ import ArgumentParser
 
 /// `ck-bench`: microbenchmarks of the kernel library. Each kernel family is one subcommand in
 /// its own file; every subcommand prints a table (median of repeats) and, with `--json`, JSON.
-@main
 struct CKBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ck-bench",
         abstract: "Microbenchmarks of the DualProp C kernels (build with -c release).",
-        subcommands: [GemmBench.self]
+        subcommands: [NudgeBench.self]
     )
 }
+
+// A file named main.swift is top-level code, where @main is not allowed: start here instead.
+CKBench.main()
