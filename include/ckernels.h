@@ -13,5 +13,7 @@
 #include "ck_loss.h"
 #include "ck_eltwise.h"
 #include "ck_optim.h"
+#include "ck_activation.h"
+#include "ck_nudge.h"
 
 #endif /* CKERNELS_H */

@@ -14,4 +14,6 @@ void ck_register_ref(ck_kernel_table *t) {
     t->eltwise = (ck_eltwise_kernels){"ref", ck_relu_fwd_ref, ck_relu_bwd_ref, ck_bias_add_ref, ck_axpy_ref,
                                       ck_col_sum_acc_ref, ck_sgd_ref, ck_adam_ref};
     t->loss = (ck_loss_kernels){"ref (double log-sum-exp)", ck_xent_row_ref};
+    t->activation = (ck_activation_kernels){"ref", ck_act_map_ref, ck_act_nudge_ref, ck_act_fenchel_ref,
+                                            ck_act_bregman_fwd_ref, ck_act_bregman_bwd_ref, ck_act_energy_ref};
 }

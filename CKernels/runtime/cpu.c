@@ -82,6 +82,7 @@ const char *ck_impl_name(ck_op op) {
     case CK_OP_POOL: name = t->pool.name; break;
     case CK_OP_ELTWISE: name = t->eltwise.name; break;
     case CK_OP_LOSS: name = t->loss.name; break;
+    case CK_OP_ACTIVATION: name = t->activation.name; break;
     default: break;
     }
     return name ? name : "unavailable";

@@ -12,6 +12,7 @@
 #include "ck_runtime.h"
 #include "../ops/gemm_kernels.h"
 #include "../ops/conv_kernels.h"
+#include "../ops/activation_kernels.h"
 
 typedef struct ck_kernel_table {
     ck_isa isa;
@@ -21,6 +22,7 @@ typedef struct ck_kernel_table {
     ck_eltwise_kernels eltwise;
     ck_loss_kernels loss;
     ck_conv_direct_kernels conv3x3;
+    ck_activation_kernels activation;
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

@@ -9,4 +9,5 @@ void ck_register_avx2(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "avx2 6x16", .mr = 6, .nr = 16,
                                 .mc = 144, .kc = 256, .nc = 3072, .ukernel = ck_sgemm_avx2_6x16};
     CK_REGISTER_CONV_FAMILY(t, avx2);
+    ck_register_activation_avx2(&t->activation);
 }

@@ -16,4 +16,5 @@ void ck_register_avx512(ck_kernel_table *t) {
     CK_REGISTER_CONV_FAMILY(t, avx512);
     t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx512 12x32", 12, 32, ck_conv3x3_tile_avx512,
                                              12, ck_conv3x3_bwdw_tile_avx512};
+    ck_register_activation_avx512(&t->activation);
 }

@@ -1,0 +1,208 @@
+import CKernels
+
+/// The dual-propagation variant a nudge implements (SPEC §4, §5).
+public enum LearningRule: Sendable, Hashable {
+    /// DP⊤, the adjoint variant: `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`.
+    case dpT
+    /// DP, the original: `s⁺ = f(a + αv)`, `s⁻ = f(a − ᾱv)`.
+    case dp
+
+    var c: ck_rule { self == .dpT ? CK_RULE_DPT : CK_RULE_DP }
+}
+
+/// The two states of a layer of units and their weighted mean `s̄ = α s⁺ + (1 − α) s⁻`.
+public struct NudgedStates: Sendable {
+    /// The positively nudged state `s⁺`.
+    public var plus: Tensor
+    /// The negatively nudged state `s⁻`.
+    public var minus: Tensor
+    /// The mean state `s̄ = α s⁺ + (1 − α) s⁻`.
+    public var mean: Tensor
+
+    /// States of the given values (all three of one shape).
+    public init(plus: Tensor, minus: Tensor, mean: Tensor) {
+        precondition(plus.shape == minus.shape && plus.shape == mean.shape,
+                     "NudgedStates: shapes \(plus.shape), \(minus.shape), \(mean.shape) differ")
+        self.plus = plus
+        self.minus = minus
+        self.mean = mean
+    }
+}
+
+/// The fused kernels of the inference-learning rules; formulas in `ck_nudge.h`.
+public enum Nudge {
+    /// Hidden-unit nudge in one pass: DP⊤ `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`; DP `s⁺ = f(a + αv)`,
+    /// `s⁻ = f(a − ᾱv)`; both `s̄ = α s⁺ + ᾱ s⁻`.
+    /// - Parameters:
+    ///   - preActivation: `a`, any shape.
+    ///   - feedback: `v = Wᵀδ`, the shape of `a`.
+    public static func hidden(_ activation: Activation, rule: LearningRule, alpha: Float,
+                              preActivation a: Tensor, feedback v: Tensor) throws -> NudgedStates {
+        precondition(a.shape == v.shape, "Nudge.hidden: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
+        var s = NudgedStates(plus: Tensor(shape: a.shape), minus: Tensor(shape: a.shape), mean: Tensor(shape: a.shape))
+        try run(activation, rule, alpha, damping: nil, a, v, &s, "Nudge.hidden")
+        return s
+    }
+
+    /// Damped nudge (SPEC §5.1): `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
+    /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
+    public static func hiddenDamped(_ activation: Activation, rule: LearningRule, alpha: Float, damping: Float,
+                                    preActivation a: Tensor, feedback v: Tensor,
+                                    states: inout NudgedStates) throws {
+        precondition(a.shape == v.shape && a.shape == states.plus.shape,
+                     "Nudge.hiddenDamped: shapes a \(a.shape), v \(v.shape), states \(states.plus.shape) differ")
+        try run(activation, rule, alpha, damping: damping, a, v, &states, "Nudge.hiddenDamped")
+    }
+
+    private static func run(_ act: Activation, _ rule: LearningRule, _ alpha: Float, damping: Float?,
+                            _ a: Tensor, _ v: Tensor, _ s: inout NudgedStates, _ ctx: String) throws {
+        let d = act.descriptor, n = Int64(a.count)
+        var plus = s.plus, minus = s.minus, mean = s.mean
+        let status = a.withUnsafeBufferPointer { ap in
+            v.withUnsafeBufferPointer { vp in
+                plus.withUnsafeMutableBufferPointer { pp in
+                    minus.withUnsafeMutableBufferPointer { mp in
+                        mean.withUnsafeMutableBufferPointer { sp in
+                            if let L = damping {
+                                return ck_nudge_damped(d, rule.c, alpha, L, ap.baseAddress, vp.baseAddress,
+                                                       pp.baseAddress, mp.baseAddress, sp.baseAddress, n)
+                            }
+                            return ck_nudge(d, rule.c, alpha, ap.baseAddress, vp.baseAddress,
+                                            pp.baseAddress, mp.baseAddress, sp.baseAddress, n)
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "\(ctx)(\(act), \(rule), α=\(alpha))")
+        s = NudgedStates(plus: plus, minus: minus, mean: mean)
+    }
+
+    /// Fenchel back-propagation error `e = (f(a) − f(a − τg))/τ` per element (no batch mean).
+    public static func fenchelError(_ activation: Activation, tau: Float, preActivation a: Tensor,
+                                    gradient g: Tensor) throws -> Tensor {
+        precondition(a.shape == g.shape, "Nudge.fenchelError: gradient shape \(g.shape) != pre-activation shape \(a.shape)")
+        var e = Tensor(shape: a.shape)
+        let d = activation.descriptor
+        let status = a.withUnsafeBufferPointer { ap in
+            g.withUnsafeBufferPointer { gp in
+                e.withUnsafeMutableBufferPointer { ep in
+                    ck_fenchel_error(d, tau, ap.baseAddress, gp.baseAddress, ep.baseAddress, Int64(a.count))
+                }
+            }
+        }
+        try check(status, "Nudge.fenchelError(\(activation), τ=\(tau))")
+        return e
+    }
+
+    /// Output nudge for softmax cross-entropy per row of `(rows, classes)` logits:
+    /// `g = β(softmax(p) − onehot(y))`; DP⊤ `s⁺ = a − ᾱg`, `s⁻ = a + αg`; DP `s⁺ = a − αg`, `s⁻ = a + ᾱg`.
+    /// - Parameters:
+    ///   - frozenLogits: `p`, the logits of the initial forward pass (DP⊤); `nil` means `p = a` (DP).
+    ///   - logits: the current output pre-activation `a`.
+    ///   - labels: one class index per row.
+    /// - Returns: `s⁺`, `s⁻` and `g`, each of `logits`' shape.
+    public static func outputCrossEntropy(rule: LearningRule, alpha: Float, beta: Float,
+                                          frozenLogits p: Tensor?, logits a: Tensor, labels: [Int32])
+        throws -> (plus: Tensor, minus: Tensor, g: Tensor) {
+        precondition(a.rank == 2, "Nudge.outputCrossEntropy: logits must be (rows, classes), got \(a.shape)")
+        precondition(labels.count == a.shape[0], "Nudge.outputCrossEntropy: \(labels.count) labels for \(a.shape[0]) rows")
+        if let p { precondition(p.shape == a.shape, "Nudge.outputCrossEntropy: frozen logits \(p.shape) != logits \(a.shape)") }
+        var plus = Tensor(shape: a.shape), minus = Tensor(shape: a.shape), g = Tensor(shape: a.shape)
+        let pp = p ?? a
+        let status = pp.withUnsafeBufferPointer { pb in
+            a.withUnsafeBufferPointer { ab in
+                labels.withUnsafeBufferPointer { lb in
+                    plus.withUnsafeMutableBufferPointer { sp in
+                        minus.withUnsafeMutableBufferPointer { sm in
+                            g.withUnsafeMutableBufferPointer { gb in
+                                ck_output_nudge_ce(rule.c, alpha, beta, pb.baseAddress, ab.baseAddress, lb.baseAddress,
+                                                   sp.baseAddress, sm.baseAddress, gb.baseAddress,
+                                                   Int64(a.shape[0]), Int64(a.shape[1]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "Nudge.outputCrossEntropy(\(rule), α=\(alpha), β=\(beta))")
+        return (plus, minus, g)
+    }
+
+    /// Output nudge for the least-squares loss `(β/2)‖s − y‖²`: DP⊤ linearised (`g = β(a − y)`),
+    /// DP the exact proximal states (requires `(1 − α)β < 1`).
+    public static func outputLeastSquares(rule: LearningRule, alpha: Float, beta: Float,
+                                          output a: Tensor, target y: Tensor) throws -> (plus: Tensor, minus: Tensor) {
+        precondition(a.shape == y.shape, "Nudge.outputLeastSquares: target shape \(y.shape) != output shape \(a.shape)")
+        var plus = Tensor(shape: a.shape), minus = Tensor(shape: a.shape)
+        let status = a.withUnsafeBufferPointer { ab in
+            y.withUnsafeBufferPointer { yb in
+                plus.withUnsafeMutableBufferPointer { sp in
+                    minus.withUnsafeMutableBufferPointer { sm in
+                        ck_output_nudge_lsq(rule.c, alpha, beta, ab.baseAddress, yb.baseAddress,
+                                            sp.baseAddress, sm.baseAddress, Int64(a.count))
+                    }
+                }
+            }
+        }
+        try check(status, "Nudge.outputLeastSquares(\(rule), α=\(alpha), β=\(beta))")
+        return (plus, minus)
+    }
+
+    /// Energy difference `Σ D_G(s⁺‖s̄) − D_G(s⁻‖s̄)` (SPEC §4), for monitoring.
+    public static func energyDelta(_ activation: Activation, states s: NudgedStates) throws -> Double {
+        var out = 0.0
+        let d = activation.descriptor
+        let status = s.plus.withUnsafeBufferPointer { pp in
+            s.minus.withUnsafeBufferPointer { mp in
+                s.mean.withUnsafeBufferPointer { bp in
+                    ck_energy_delta(d, pp.baseAddress, mp.baseAddress, bp.baseAddress, Int64(s.plus.count), &out)
+                }
+            }
+        }
+        try check(status, "Nudge.energyDelta(\(activation))")
+        return out
+    }
+}
+
+/// The Bregman layer's activation step (SPEC §8): `out = f(f⁻¹(z) + u)`.
+public enum BregmanActivation {
+    /// Forward: `f(f⁻¹(z) + u)` for the layer input `z` and `u = Wz + b` of the same shape.
+    public static func forward(_ activation: Activation, input z: Tensor, update u: Tensor) throws -> Tensor {
+        precondition(z.shape == u.shape, "BregmanActivation.forward: update shape \(u.shape) != input shape \(z.shape)")
+        var out = Tensor(shape: z.shape)
+        let d = activation.descriptor
+        let status = z.withUnsafeBufferPointer { zp in
+            u.withUnsafeBufferPointer { up in
+                out.withUnsafeMutableBufferPointer { op in
+                    ck_bregman_fwd(d, zp.baseAddress, up.baseAddress, op.baseAddress, Int64(z.count))
+                }
+            }
+        }
+        try check(status, "BregmanActivation.forward(\(activation))")
+        return out
+    }
+
+    /// Backward: `du = f'(w)·dout` and `dz = du·(f⁻¹)'(z)` with `w = f⁻¹(z) + u` (the caller adds `Wᵀdu`).
+    public static func backward(_ activation: Activation, input z: Tensor, update u: Tensor,
+                                outputGradient dout: Tensor) throws -> (input: Tensor, update: Tensor) {
+        precondition(z.shape == u.shape && z.shape == dout.shape,
+                     "BregmanActivation.backward: shapes z \(z.shape), u \(u.shape), dout \(dout.shape) differ")
+        var dz = Tensor(shape: z.shape), du = Tensor(shape: z.shape)
+        let d = activation.descriptor
+        let status = z.withUnsafeBufferPointer { zp in
+            u.withUnsafeBufferPointer { up in
+                dout.withUnsafeBufferPointer { gp in
+                    dz.withUnsafeMutableBufferPointer { dzp in
+                        du.withUnsafeMutableBufferPointer { dup in
+                            ck_bregman_bwd(d, zp.baseAddress, up.baseAddress, gp.baseAddress,
+                                           dzp.baseAddress, dup.baseAddress, Int64(z.count))
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "BregmanActivation.backward(\(activation))")
+        return (dz, du)
+    }
+}
