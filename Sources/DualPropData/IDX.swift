@@ -7,10 +7,10 @@ public enum IDX {
     /// Reads an idx3 image file: returns the pixels (count, rows, columns) and the geometry.
     public static func readImages(path: String) throws -> (pixels: [UInt8], count: Int, rows: Int, columns: Int) {
         let b = try load(path)
-        guard b.count >= 16 else { throw DataError(.wrongSize, file: path, "\(b.count) bytes is shorter than the 16-byte idx3 header") }
-        guard b.be32(0) == 2051 else {
-            throw DataError(.badMagic, file: path, "magic \(b.be32(0)), expected 2051 (idx3 unsigned-byte images)")
+        guard b.count >= 4 && b.be32(0) == 2051 else {
+            throw DataError(.badMagic, file: path, "magic \(b.count >= 4 ? String(b.be32(0)) : "missing"), expected 2051 (idx3 unsigned-byte images)")
         }
+        guard b.count >= 16 else { throw DataError(.wrongSize, file: path, "\(b.count) bytes is shorter than the 16-byte idx3 header") }
         let n = Int(b.be32(4)), rows = Int(b.be32(8)), cols = Int(b.be32(12))
         let need = 16 + n * rows * cols
         guard b.count == need else {
@@ -22,10 +22,10 @@ public enum IDX {
     /// Reads an idx1 label file; every label must be below `classCount`.
     public static func readLabels(path: String, classCount: Int = 10) throws -> [Int32] {
         let b = try load(path)
-        guard b.count >= 8 else { throw DataError(.wrongSize, file: path, "\(b.count) bytes is shorter than the 8-byte idx1 header") }
-        guard b.be32(0) == 2049 else {
-            throw DataError(.badMagic, file: path, "magic \(b.be32(0)), expected 2049 (idx1 unsigned-byte labels)")
+        guard b.count >= 4 && b.be32(0) == 2049 else {
+            throw DataError(.badMagic, file: path, "magic \(b.count >= 4 ? String(b.be32(0)) : "missing"), expected 2049 (idx1 unsigned-byte labels)")
         }
+        guard b.count >= 8 else { throw DataError(.wrongSize, file: path, "\(b.count) bytes is shorter than the 8-byte idx1 header") }
         let n = Int(b.be32(4))
         guard b.count == 8 + n else {
             throw DataError(.wrongSize, file: path, "\(b.count) bytes, the header (\(n) labels) needs \(8 + n)")
