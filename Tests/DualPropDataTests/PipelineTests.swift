@@ -86,6 +86,11 @@ final class PipelineTests: XCTestCase {
         XCTAssertNotEqual(p, DataOrder.permutation(count: 1000, seed: 6, epoch: 2))
         // Pinned values: the stream must never change across versions (recorded runs resume on it).
         XCTAssertEqual(Array(DataOrder.permutation(count: 10, seed: 1, epoch: 0)), pinnedPermutation)
+        XCTAssertEqual(DataSplit(total: 20, validationFraction: 0.1, seed: 1).validation, [0, 8])
+        let asm = BatchAssembler(normalization: .cifar10, augmentation: .cropAndFlip, seed: 1)
+        XCTAssertEqual((0..<4).map { asm.choice(epoch: 2, index: $0) },
+                       [CropChoice(dx: 0, dy: 7, flip: true), CropChoice(dx: 4, dy: 7, flip: true),
+                        CropChoice(dx: 1, dy: 8, flip: true), CropChoice(dx: 5, dy: 7, flip: true)])
         let idx = [10, 20, 30, 40, 50]
         XCTAssertEqual(DataOrder.shuffled(idx, seed: 3, epoch: 1), DataOrder.permutation(count: 5, seed: 3, epoch: 1).map { idx[$0] })
         let batches = DataOrder.batches(Array(0..<10), batchSize: 4, dropLast: false)
