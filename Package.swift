@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CKernels", targets: ["CKernels"]),
         .library(name: "DualPropKernels", targets: ["DualPropKernels"]),
         .library(name: "DualProp", targets: ["DualProp"]),
+        .library(name: "DualPropData", targets: ["DualPropData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,5 +44,9 @@ let package = Package(
         ),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
+        // Dataset readers (CIFAR-10/100 binary, ImageNet32 npz, MNIST idx), augmentation, safetensors.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DualPropData", dependencies: ["CZlib"]),
+        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData"], resources: [.copy("Fixtures")]),
     ]
 )
