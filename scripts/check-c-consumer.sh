@@ -13,7 +13,9 @@ compilers=("$@"); [ ${#compilers[@]} -gt 0 ] || compilers=(gcc clang)
 failures=0
 
 pass() { echo "PASS c-consumer [$cc] $1"; }
-fail() { echo "FAIL c-consumer [$cc] $1 (log: $2)"; failures=$((failures + 1)); [ "${KEEP:-0}" = 1 ] || tail -n 30 "$2"; }
+fail() { # fail STEP LOG: the log's tail (KEEP=1 keeps the whole temp dir instead)
+  failures=$((failures + 1))
+  if [ "${KEEP:-0}" = 1 ]; then echo "FAIL c-consumer [$cc] $1 (log: $2)"; else echo "FAIL c-consumer [$cc] $1:"; tail -n 30 "$2"; fi; }
 # step NAME LOG CMD...: runs CMD with output to LOG, prints PASS/FAIL.
 step() { local name="$1" log="$2"; shift 2; if "$@" >"$log" 2>&1; then pass "$name"; else fail "$name" "$log"; return 1; fi; }
 

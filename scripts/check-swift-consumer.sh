@@ -14,7 +14,9 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/dualprop-swift-consumer.XXXXXX")"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 config="${CONFIG:-release}"
 tag=0.1.0
-fail() { echo "FAIL swift-consumer $1 (log: $2)"; [ "${KEEP:-0}" = 1 ] || tail -n 40 "$2"; echo "FAIL check-swift-consumer"; exit 1; }
+fail() { # fail STEP LOG: the log's tail (KEEP=1 keeps the whole temp dir instead)
+  if [ "${KEEP:-0}" = 1 ]; then echo "FAIL swift-consumer $1 (log: $2)"; else echo "FAIL swift-consumer $1:"; tail -n 40 "$2"; fi
+  echo "FAIL check-swift-consumer"; exit 1; }
 
 if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]; then
   echo "note: uncommitted changes are not part of this check (it uses HEAD $(git -C "$root" rev-parse --short HEAD))"
@@ -40,6 +42,8 @@ else
   echo "     swift-consumer uses the interim ck_sgemm call (no DualPropKernels.matmul in $tag yet)"
 fi
 
+# SwiftPM leaves lock files in $TMPDIR: keep them inside the temp dir that is removed at exit.
+mkdir -p "$work/tmp"; export TMPDIR="$work/tmp"
 # No shared dependency cache: the temp repository's URL is new each run anyway.
 swiftpm=(--package-path "$consumer" --scratch-path "$consumer/.build" --disable-dependency-cache)
 swift package "${swiftpm[@]}" resolve >"$work/resolve.log" 2>&1 || fail "resolve" "$work/resolve.log"
@@ -50,4 +54,17 @@ echo "PASS swift-consumer build -c $config"
 "$consumer/.build/$config/GEMMConsumer" >"$work/run.log" 2>&1 || fail "run" "$work/run.log"
 sed 's/^/    /' "$work/run.log"
 echo "PASS swift-consumer run"
+
+# DualProp's own swift-argument-parser dependency is pruned for library-product consumers
+# (target-based resolution: no library product needs it). Resolve once more with the consumer
+# also using ArgumentParser, so the github.com URL goes through git's URL rewriting (a local
+# mirror on machines without network) and is unified with DualProp's `from: "1.5.0"`.
+# Resolve only: building ArgumentParser would add ~40 s and test nothing of ours.
+sed -i -e 's|^\( *\)\(\.package(url: "file://.*// DUALPROP_URL\)$|&\n\1.package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),|' \
+       -e 's|^\( *\)\(\.product(name: "DualPropKernels", package: "DualProp"),\)$|&\n\1.product(name: "ArgumentParser", package: "swift-argument-parser"),|' \
+  "$consumer/Package.swift"
+swift package "${swiftpm[@]}" resolve >"$work/resolve-ap.log" 2>&1 || fail "resolve with swift-argument-parser" "$work/resolve-ap.log"
+ap="$(grep -A6 '"identity" : "swift-argument-parser"' "$consumer/Package.resolved" | grep -o '"version" : "[^"]*"' | cut -d'"' -f4)"
+[ -n "$ap" ] || fail "swift-argument-parser missing from Package.resolved" "$consumer/Package.resolved"
+echo "PASS swift-consumer resolve with swift-argument-parser@$ap beside dualprop@$tag"
 echo "PASS check-swift-consumer"
