@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release
 swift test -c release 2>&1 | tee /tmp/dualprop-swift-test.log
+./scripts/check-c-consumer.sh        # CMake build + install, pkg-config and find_package consumers
+./scripts/check-swift-consumer.sh    # a package depending on this one by version (uses HEAD)
