@@ -34,14 +34,6 @@ rm -rf "$consumer"/.build* "$consumer/Package.resolved"
 sed -i "s|\.package(url: \"[^\"]*\", from: \"[^\"]*\"), // DUALPROP_URL|.package(url: \"file://$repo\", from: \"$tag\"), // DUALPROP_URL|" \
   "$consumer/Package.swift"
 grep -q "file://$repo" "$consumer/Package.swift" || { echo "FAIL swift-consumer could not set the URL"; exit 1; }
-# Once the Swift GEMM wrapper exists in the tagged tree, check it instead of the interim C call.
-if git -C "$repo" grep -q 'public func matmul(' main -- Sources/DualPropKernels; then
-  sed -i 's|^\( *\)let c = try interimGEMM(a, b)$|\1let c = try matmul(a, b)|' "$consumer/Sources/GEMMConsumer/main.swift"
-  echo "     swift-consumer uses DualPropKernels.matmul"
-else
-  echo "     swift-consumer uses the interim ck_sgemm call (no DualPropKernels.matmul in $tag yet)"
-fi
-
 # SwiftPM leaves lock files in $TMPDIR: keep them inside the temp dir that is removed at exit.
 mkdir -p "$work/tmp"; export TMPDIR="$work/tmp"
 # No shared dependency cache: the temp repository's URL is new each run anyway.

@@ -15,8 +15,6 @@ let package = Package(
             name: "GEMMConsumer",
             dependencies: [
                 .product(name: "DualPropKernels", package: "DualProp"),
-                // Only InterimGEMM.swift uses it, until DualPropKernels.matmul exists.
-                .product(name: "CKernels", package: "DualProp"),
             ]
         ),
     ]

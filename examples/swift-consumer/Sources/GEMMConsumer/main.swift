@@ -12,9 +12,7 @@ let b = Tensor(shape: [k, n]) { i in Float((i * 5) % 13) / 8 - 0.75 }
 print("DualProp \(Runtime.version), detected ISA \(Runtime.detectedISA)")
 var mismatches = 0
 try Runtime.forEachISA { isa in
-    // check-swift-consumer.sh replaces this line with `let c = try matmul(a, b)` when the
-    // committed tree has `public func matmul(` in Sources/DualPropKernels. CK-MATMUL-LINE
-    let c = try interimGEMM(a, b)
+    let c = try matmul(a, b)
 
     precondition(c.shape == [m, n], "product shape \(c.shape), expected [\(m), \(n)]")
     var worst = 0.0, bad = 0
