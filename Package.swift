@@ -31,8 +31,8 @@ let package = Package(
         ),
         // The only Swift module that imports the C module: Tensor, runtime control, kernel calls.
         .target(name: "DualPropKernels", dependencies: ["CKernels"]),
-        // Layers, models, learning rules and optimizers, over DualPropKernels only.
-        .target(name: "DualProp", dependencies: ["DualPropKernels"]),
+        // Layers, models, learning rules and optimizers, over DualPropKernels (and DualPropData for RNG/safetensors).
+        .target(name: "DualProp", dependencies: ["DualPropKernels", "DualPropData"]),
         // Benchmark-only C probes (FMA peak, copy bandwidth); not a product.
         .target(name: "CBenchSupport", path: "Benchmarks/CBenchSupport", linkerSettings: [.linkedLibrary("omp5")]),
         // The kernel benchmark tool: `swift run -c release ck-bench <family>`.
@@ -44,6 +44,7 @@ let package = Package(
         ),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
+        .testTarget(name: "DualPropTests", dependencies: ["DualProp"]),
         // Dataset readers (CIFAR-10/100 binary, ImageNet32 npz, MNIST idx), augmentation, safetensors.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DualPropData", dependencies: ["CZlib"]),

@@ -1,7 +1,7 @@
 import CKernels
 
 /// The dual-propagation variant a nudge implements (SPEC §4, §5).
-public enum LearningRule: Sendable, Hashable {
+public enum NudgeRule: Sendable, Hashable {
     /// DP⊤, the adjoint variant: `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`.
     case dpT
     /// DP, the original: `s⁺ = f(a + αv)`, `s⁻ = f(a − ᾱv)`.
@@ -36,7 +36,7 @@ public enum Nudge {
     /// - Parameters:
     ///   - preActivation: `a`, any shape.
     ///   - feedback: `v = Wᵀδ`, the shape of `a`.
-    public static func hidden(_ activation: Activation, rule: LearningRule, alpha: Float,
+    public static func hidden(_ activation: Activation, rule: NudgeRule, alpha: Float,
                               preActivation a: Tensor, feedback v: Tensor) throws -> NudgedStates {
         precondition(a.shape == v.shape, "Nudge.hidden: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
         var s = NudgedStates(plus: Tensor(shape: a.shape), minus: Tensor(shape: a.shape), mean: Tensor(shape: a.shape))
@@ -46,7 +46,7 @@ public enum Nudge {
 
     /// Damped nudge (SPEC §5.1): `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
     /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
-    public static func hiddenDamped(_ activation: Activation, rule: LearningRule, alpha: Float, damping: Float,
+    public static func hiddenDamped(_ activation: Activation, rule: NudgeRule, alpha: Float, damping: Float,
                                     preActivation a: Tensor, feedback v: Tensor,
                                     states: inout NudgedStates) throws {
         precondition(a.shape == v.shape && a.shape == states.plus.shape,
@@ -54,7 +54,7 @@ public enum Nudge {
         try run(activation, rule, alpha, damping: damping, a, v, &states, "Nudge.hiddenDamped")
     }
 
-    private static func run(_ act: Activation, _ rule: LearningRule, _ alpha: Float, damping: Float?,
+    private static func run(_ act: Activation, _ rule: NudgeRule, _ alpha: Float, damping: Float?,
                             _ a: Tensor, _ v: Tensor, _ s: inout NudgedStates, _ ctx: String) throws {
         let d = act.descriptor, n = Int64(a.count)
         var plus = s.plus, minus = s.minus, mean = s.mean
@@ -102,7 +102,7 @@ public enum Nudge {
     ///   - logits: the current output pre-activation `a`.
     ///   - labels: one class index per row.
     /// - Returns: `s⁺`, `s⁻` and `g`, each of `logits`' shape.
-    public static func outputCrossEntropy(rule: LearningRule, alpha: Float, beta: Float,
+    public static func outputCrossEntropy(rule: NudgeRule, alpha: Float, beta: Float,
                                           frozenLogits p: Tensor?, logits a: Tensor, labels: [Int32])
         throws -> (plus: Tensor, minus: Tensor, g: Tensor) {
         precondition(a.rank == 2, "Nudge.outputCrossEntropy: logits must be (rows, classes), got \(a.shape)")
@@ -131,7 +131,7 @@ public enum Nudge {
 
     /// Output nudge for the least-squares loss `(β/2)‖s − y‖²`: DP⊤ linearised (`g = β(a − y)`),
     /// DP the exact proximal states (requires `(1 − α)β < 1`).
-    public static func outputLeastSquares(rule: LearningRule, alpha: Float, beta: Float,
+    public static func outputLeastSquares(rule: NudgeRule, alpha: Float, beta: Float,
                                           output a: Tensor, target y: Tensor) throws -> (plus: Tensor, minus: Tensor) {
         precondition(a.shape == y.shape, "Nudge.outputLeastSquares: target shape \(y.shape) != output shape \(a.shape)")
         var plus = Tensor(shape: a.shape), minus = Tensor(shape: a.shape)

@@ -82,7 +82,7 @@ final class ActivationKernelTests: XCTestCase {
             try Runtime.setMaxISA(isa)
             for act in Activation.allFamilies() {
                 let o = Oracle(act: act), k = ulpTolerance(act, .f)
-                for rule in [LearningRule.dpT, .dp] {
+                for rule in [NudgeRule.dpT, .dp] {
                     for alpha: Float in [0.5, 0.3] {
                         for n in Self.sizes {
                             let a = randomTensor(n, -4, 4, seed: UInt64(n + 7))
@@ -114,7 +114,7 @@ final class ActivationKernelTests: XCTestCase {
             try Runtime.setMaxISA(isa)
             for act in Activation.allFamilies() {
                 let o = Oracle(act: act), k = ulpTolerance(act, .f)
-                for rule in [LearningRule.dp, .dpT] {
+                for rule in [NudgeRule.dp, .dpT] {
                     for n in Self.sizes {
                         let a = randomTensor(n, -4, 4, seed: 3), v = randomTensor(n, -2, 2, seed: 4)
                         let old = NudgedStates(plus: randomTensor(n, -1, 1, seed: 5), minus: randomTensor(n, -1, 1, seed: 6),

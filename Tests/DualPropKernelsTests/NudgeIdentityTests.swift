@@ -112,7 +112,7 @@ final class NudgeIdentityTests: XCTestCase {
         let a = Tensor(shape: [rows, classes], generator: { _ in rng.uniform(-3, 3) })
         let p = Tensor(shape: [rows, classes], generator: { _ in rng.uniform(-3, 3) })
         let labels = (0..<rows).map { Int32($0 % classes) }
-        for rule in [LearningRule.dpT, .dp] {
+        for rule in [NudgeRule.dpT, .dp] {
             let frozen: Tensor? = rule == .dpT ? p : nil
             let r = try Nudge.outputCrossEntropy(rule: rule, alpha: alpha, beta: beta, frozenLogits: frozen,
                                                  logits: a, labels: labels)

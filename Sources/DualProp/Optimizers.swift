@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An optimizer updates a network's parameters from gradients, keeping its own state.
+public protocol Optimizer: Sendable {
+    /// Apply one step with the given learning rate.
+    mutating func update(_ network: inout Sequential, gradients: Gradients, learningRate: Float) throws
+}
+
+/// SGD with heavy-ball momentum and coupled weight decay on every parameter (biases too), as
+/// PyTorch's `SGD(momentum, weight_decay)`: `g' = g + wd·w; v = μv + g'; w −= lr·v`.
+public struct SGD: Optimizer {
+    /// Momentum μ.
+    public let momentum: Float
+    /// Weight decay added to every gradient.
+    public let weightDecay: Float
+    /// Velocities per block (weights, biases); created at the first step.
+    public var velocities: [(weight: Tensor, bias: Tensor)] = []
+
+    /// SGD with the given momentum (≥ 0) and weight decay (≥ 0).
+    public init(momentum: Float = 0.9, weightDecay: Float = 0) {
+        precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum \(momentum) and weight decay \(weightDecay) must be ≥ 0")
+        self.momentum = momentum; self.weightDecay = weightDecay
+    }
+
+    /// One SGD step.
+    public mutating func update(_ network: inout Sequential, gradients: Gradients, learningRate: Float) throws {
+        if velocities.isEmpty {
+            velocities = network.parameters.map { (Tensor(shape: $0.weight.shape), Tensor(shape: $0.bias.shape)) }
+        }
+        precondition(velocities.count == gradients.weights.count,
+                     "SGD: \(gradients.weights.count) gradients for \(velocities.count) parameter blocks")
+        var v = velocities
+        let (mu, wd) = (momentum, weightDecay)
+        try network.withParameters { k, w, b in
+            try Optim.sgdStep(weights: &w, gradient: gradients.weights[k], velocity: &v[k].weight,
+                              learningRate: learningRate, momentum: mu, weightDecay: wd)
+            try Optim.sgdStep(weights: &b, gradient: gradients.biases[k], velocity: &v[k].bias,
+                              learningRate: learningRate, momentum: mu, weightDecay: wd)
+        }
+        velocities = v
+    }
+}
+
+/// Adam (PyTorch's formulas, L2 weight decay coupled into the gradient).
+public struct Adam: Optimizer {
+    /// β₁, β₂, ε, weight decay.
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    /// Steps taken.
+    public private(set) var step = 0
+    /// First and second moments per block.
+    public var moments: [(m: Tensor, v: Tensor, mb: Tensor, vb: Tensor)] = []
+
+    /// Adam with PyTorch's defaults.
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon > 0,
+                     "Adam: need 0 ≤ β1, β2 < 1 and ε > 0, got \(beta1), \(beta2), \(epsilon)")
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
+    }
+
+    /// One Adam step.
+    public mutating func update(_ network: inout Sequential, gradients: Gradients, learningRate: Float) throws {
+        if moments.isEmpty {
+            moments = network.parameters.map {
+                (Tensor(shape: $0.weight.shape), Tensor(shape: $0.weight.shape), Tensor(shape: $0.bias.shape), Tensor(shape: $0.bias.shape))
+            }
+        }
+        step += 1
+        var m = moments
+        let (t, b1, b2, eps, wd) = (step, beta1, beta2, epsilon, weightDecay)
+        try network.withParameters { k, w, b in
+            var state = m[k]
+            try Optim.adamStep(weights: &w, gradient: gradients.weights[k], m: &state.m, v: &state.v, step: t,
+                               learningRate: learningRate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+            try Optim.adamStep(weights: &b, gradient: gradients.biases[k], m: &state.mb, v: &state.vb, step: t,
+                               learningRate: learningRate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+            m[k] = state
+        }
+        moments = m
+    }
+}
+
+/// The per-step learning-rate schedule of the VGG16 experiments (SPEC §10): linear warm-up from
+/// `warmupStart` to `peak` over `warmupSteps`, cosine decay to `final` at `decaySteps`, flat after.
+public struct WarmupCosineSchedule: Sendable, Hashable, Codable {
+    /// Learning rate at step 0.
+    public let warmupStart: Float
+    /// Learning rate at the end of warm-up.
+    public let peak: Float
+    /// Learning rate from `decaySteps` on.
+    public let final: Float
+    /// Steps of linear warm-up.
+    public let warmupSteps: Int
+    /// The step at which the cosine reaches `final` (counted from step 0).
+    public let decaySteps: Int
+
+    /// A schedule; `decaySteps` ≥ `warmupSteps` ≥ 0.
+    public init(warmupStart: Float, peak: Float, final: Float, warmupSteps: Int, decaySteps: Int) {
+        precondition(warmupSteps >= 0 && decaySteps >= warmupSteps,
+                     "WarmupCosineSchedule: need 0 ≤ warmupSteps (\(warmupSteps)) ≤ decaySteps (\(decaySteps))")
+        self.warmupStart = warmupStart; self.peak = peak; self.final = final
+        self.warmupSteps = warmupSteps; self.decaySteps = decaySteps
+    }
+
+    /// The learning rate of step `step` (0-based).
+    public func learningRate(step: Int) -> Float {
+        if step < warmupSteps {
+            return warmupStart + (peak - warmupStart) * Float(step) / Float(warmupSteps)
+        }
+        if step >= decaySteps { return final }
+        let progress = Double(step - warmupSteps) / Double(decaySteps - warmupSteps)
+        return final + (peak - final) * Float(0.5 * (1 + cos(Double.pi * progress)))
+    }
+}
