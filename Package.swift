@@ -42,6 +42,12 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/ck-bench"
         ),
+        // Step-cost benchmark of the learning rules on VGG16: `swift run -c release dualprop-bench`.
+        .executableTarget(
+            name: "dualprop-bench",
+            dependencies: ["DualProp", "DualPropData", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/dualprop-bench"
+        ),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
         .testTarget(name: "DualPropTests", dependencies: ["DualProp"]),

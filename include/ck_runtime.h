@@ -85,6 +85,15 @@ bool ck_get_flush_denormals(void);
 /** Switch denormal flushing on or off for subsequent kernel calls. */
 void ck_set_flush_denormals(bool on);
 
+/**
+ * Ask glibc's allocator to keep freed blocks of up to 32 MiB in its heap for reuse instead of
+ * unmapping them (mallopt M_MMAP_THRESHOLD = 32 MiB, M_TRIM_THRESHOLD = max). Training code that
+ * allocates activation-sized buffers every step otherwise pays a page fault and a zeroed page
+ * per 4 KiB of each new buffer. Process-wide and idempotent; a no-op on other C libraries.
+ * The Swift Tensor type calls it once before its first allocation.
+ */
+void ck_heap_reuse_large_blocks(void);
+
 /** Library version string, e.g. "0.1.0". */
 const char *ck_version(void);
 

@@ -78,7 +78,9 @@ struct DualEngine {
     var preFrom: [Int] = []
     var preVersion: [Int] = []
     /// States of every block (the output block's `mean` is unused).
-    var plus: [Tensor] = [], minus: [Tensor] = [], mean: [Tensor] = [], delta: [Tensor] = []
+    var plus: [Tensor] = [], minus: [Tensor] = [], mean: [Tensor] = []
+    /// `δ_k = s⁺_k − s⁻_k`; nil while no signal has reached block k (δ = 0).
+    var delta: [Tensor?] = []
     var meanVersion: [Int] = [], plusVersion: [Int] = [], deltaVersion: [Int] = []
     /// Whether `plus[k]` is the very tensor `mean[k]` (so `conv_{k+1}(s⁺_k)` is already known).
     var plusIsMean: [Bool] = []
@@ -103,7 +105,7 @@ struct DualEngine {
             pre.append(a); switches.append(sw); prePoolShape.append(shape)
             preFrom.append(0); preVersion.append(0)
             state = k < L - 1 ? try net.blocks[k].activation.map { try $0(a) } ?? a : a
-            plus.append(state); minus.append(state); mean.append(state); delta.append(Tensor(shape: state.shape))
+            plus.append(state); minus.append(state); mean.append(state); delta.append(nil)
         }
         meanVersion = Array(repeating: 0, count: L); plusVersion = meanVersion; deltaVersion = meanVersion
         plusIsMean = Array(repeating: true, count: L)
@@ -140,7 +142,8 @@ struct DualEngine {
             let r = try net.preActivation(k + 1, plus[k])
             sw = r.switches; shape = r.prePoolShape
         }
-        let dz = try net.unpool(k + 1, delta[k + 1], switches: sw, prePoolShape: shape)
+        guard let d = delta[k + 1] else { return Tensor(shape: plus[k].shape) }
+        let dz = try net.unpool(k + 1, d, switches: sw, prePoolShape: shape)
         return try net.linearTranspose(k + 1, dz, inputShape: plus[k].shape)
     }
 
@@ -150,6 +153,7 @@ struct DualEngine {
         if seen == lastSeen[k] && damping.isEmpty { return }
         let v = try feedback(k)
         let f = net.blocks[k].activation ?? .identity
+        let oldMean = mean[k]
         if damping.isEmpty {
             let st = try Nudge.hidden(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k], feedback: v)
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
@@ -159,8 +163,11 @@ struct DualEngine {
                                    preActivation: pre[k], feedback: v, states: &st)
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
         }
+        // For α ∈ {0, 1} s̄ is f(a) again (SPEC §4); when it is bitwise unchanged the layer above
+        // keeps its pre-activation and pool switches (no convolution is recomputed).
+        if !(meanUnchangedIsPossible && mean[k].isBitwiseEqual(to: oldMean)) { meanVersion[k] += 1 }
         delta[k] = subtract(plus[k], minus[k])
-        meanVersion[k] += 1; plusVersion[k] += 1; deltaVersion[k] += 1
+        plusVersion[k] += 1; deltaVersion[k] += 1
         plusIsMean[k] = s.alpha == 1
         lastSeen[k] = [preVersion[k], deltaVersion[k + 1], plusVersion[k]]
     }
@@ -225,14 +232,22 @@ struct DualEngine {
     mutating func gradients() throws -> Gradients {
         let scale = -1 / (s.beta * Float(labels.count))
         var weights: [Tensor] = [], biases: [Tensor] = []
+        let parameters = net.parameters
         for k in 0..<L {
             if net.blocks[k].pool { try refreshPre(k) }
-            let dz = try net.unpool(k, scaled(delta[k], scale), switches: switches[k], prePoolShape: prePoolShape[k])
+            let d = delta[k] ?? Tensor(shape: pre[k].shape)
+            // The scale −1/(βB) goes on whichever is smaller: δ or the weight gradient.
+            let scaleSignal = d.count <= parameters[k].weight.count
+            let dz = try net.unpool(k, scaleSignal ? scaled(d, scale) : d, switches: switches[k],
+                                    prePoolShape: prePoolShape[k])
             let (w, b) = try net.linearGradient(k, input: input(k), dz)
-            weights.append(w); biases.append(b)
+            weights.append(scaleSignal ? w : scaled(w, scale)); biases.append(scaleSignal ? b : scaled(b, scale))
         }
         return Gradients(weights: weights, biases: biases)
     }
+
+    /// Whether a nudge can leave `s̄` bitwise unchanged (α ∈ {0, 1}, undamped): then it is compared.
+    var meanUnchangedIsPossible: Bool { damping.isEmpty && (s.alpha == 0 || s.alpha == 1) }
 
     /// `‖W‖₂` of block `k`'s linear operator (no bias, no pooling) by power iteration on `WᵀW`
     /// from a fixed start vector of one example of shape `inputShape`.

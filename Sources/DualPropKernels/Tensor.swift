@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A dense, row-major (C-order) array of `Float` whose storage is 64-byte aligned.
 ///
 /// `Tensor` has value semantics with copy-on-write: assigning it is cheap and a mutation
@@ -91,6 +94,13 @@ public struct Tensor: @unchecked Sendable {
 
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// Whether both tensors have the same shape and bitwise-identical elements (`+0 ≠ −0`, a NaN
+    /// equals the same NaN): one `memcmp`, for skipping work whose inputs did not change.
+    public func isBitwiseEqual(to other: Tensor) -> Bool {
+        shape == other.shape && (storage === other.storage
+            || memcmp(storage.base, other.storage.base, count * MemoryLayout<Float>.stride) == 0)
     }
 
     /// Read access to the raw elements, for the kernel wrappers of this package.
