@@ -1,7 +1,9 @@
-// dualprop-bench: what one training step of each learning rule costs on VGG16, interleaved so
-// that all rules see the same machine load. Prints a table (median seconds, images/s, ratio to
-// BP) and, with --json, JSON. Build and run with -c release:
-//   swift run -c release dualprop-bench --width 1 --batch 100 --repeats 5 --threads 2
+// dualprop-bench: the learning rules on VGG16. `step` (default): what one training step of each
+// rule costs, interleaved so
+// that all rules see the same machine load; prints a table (median seconds, images/s, ratio to
+// BP) or, with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
+//   swift run -c release dualprop-bench step --width 1 --batch 100 --repeats 5 --threads 2
+//   swift run -c release dualprop-bench train-check --data-dir ../shared/data/cifar10-standin
 import ArgumentParser
 import DualProp
 import DualPropData
@@ -10,6 +12,14 @@ import Foundation
 struct DualPropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dualprop-bench",
+        abstract: "Step cost and short training checks of the learning rules on VGG16.",
+        subcommands: [StepCost.self, TrainCheck.self], defaultSubcommand: StepCost.self)
+}
+
+/// Interleaved timing of one gradient step per rule.
+struct StepCost: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "step",
         abstract: "Time one training step (gradients only) of BP and the inference-learning rules on VGG16.")
 
     @Option(help: "VGG16 width multiplier (1 = the paper's network).") var width: Double = 1
@@ -20,18 +30,7 @@ struct DualPropBench: ParsableCommand {
     var rules: String = "bp,fbp,dpT0,dpTh,dpT1,dph"
     @Flag(help: "Print JSON instead of the table.") var json = false
 
-    func rule(_ key: String) throws -> any LearningRule {
-        switch key {
-        case "bp": return Backpropagation()
-        case "fbp": return FenchelBackpropagation(tau: 0.1)
-        case "dpT0": return AdjointDualPropagation(alpha: 0, beta: 0.1)
-        case "dpTh": return AdjointDualPropagation(alpha: 0.5, beta: 0.01)
-        case "dpT1": return AdjointDualPropagation(alpha: 1, beta: 0.01)
-        case "dph": return DualPropagation(alpha: 0.5, beta: 0.01)
-        case "dpT-fp": return AdjointDualPropagation(alpha: 0.5, beta: 0.01, schedule: .forwardPasses(16))
-        default: throw ValidationError("unknown rule '\(key)' (bp, fbp, dpT0, dpTh, dpT1, dph, dpT-fp)")
-        }
-    }
+    func rule(_ key: String) throws -> any LearningRule { try ruleNamed(key) }
 
     func run() throws {
         if let threads { Runtime.threads = threads }
@@ -65,6 +64,67 @@ struct DualPropBench: ParsableCommand {
         for i in keys.indices {
             let ratio = bp.map { String(format: "%.3f", medians[i] / $0) } ?? "-"
             print(String(format: "%-8@ %7.3f   %8.1f   ", keys[i] as NSString, medians[i], Double(batch) / medians[i]) + ratio)
+        }
+    }
+}
+
+/// The rule behind a benchmark key (β and α as in the paper's best CIFAR-10 settings).
+func ruleNamed(_ key: String) throws -> any LearningRule {
+    switch key {
+        case "bp": return Backpropagation()
+        case "fbp": return FenchelBackpropagation(tau: 0.1)
+        case "dpT0": return AdjointDualPropagation(alpha: 0, beta: 0.1)
+        case "dpTh": return AdjointDualPropagation(alpha: 0.5, beta: 0.01)
+        case "dpT1": return AdjointDualPropagation(alpha: 1, beta: 0.01)
+        case "dph": return DualPropagation(alpha: 0.5, beta: 0.01)
+        case "dpT-fp": return AdjointDualPropagation(alpha: 0.5, beta: 0.01, schedule: .forwardPasses(16))
+        default: throw ValidationError("unknown rule '\(key)' (bp, fbp, dpT0, dpTh, dpT1, dph, dpT-fp)")
+    }
+}
+
+/// 200 SGD steps of a reduced-width VGG16 on CIFAR-10 per rule: does the training loss fall?
+struct TrainCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-check",
+        abstract: "Train a reduced-width VGG16 for a few hundred steps with each rule and report the loss curve.")
+
+    @Option(help: "Directory with the CIFAR-10 binary files (data_batch_1.bin …).") var dataDir: String
+    @Option(help: "VGG16 width multiplier.") var width: Double = 0.25
+    @Option(help: "SGD steps per rule.") var steps: Int = 200
+    @Option(help: "Batch size.") var batch: Int = 100
+    @Option(help: "Peak learning rate (SGD momentum 0.9, weight decay 5e-4, 20-step linear warm-up from 0.001).")
+    var learningRate: Float = 0.025
+    @Option(help: "Comma-separated rules (bp, fbp, dpT0, dpTh, dpT1, dph, dpT001 = DP⊤ α=0 β=0.01).")
+    var rules: String = "bp,fbp,dph,dpT0,dpTh,dpT1"
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+
+    func run() throws {
+        if let threads { Runtime.threads = threads }
+        let train = try CIFAR10.loadTrain(directory: dataDir)
+        let assembler = BatchAssembler(normalization: .cifar10, augmentation: .cropAndFlip, layout: .nhwc, seed: 1)
+        let schedule = WarmupCosineSchedule(warmupStart: 0.001, peak: learningRate, final: learningRate,
+                                            warmupSteps: 20, decaySteps: 20)
+        print("VGG16 width \(width), CIFAR-10 (JPEG stand-in) from \(dataDir), batch \(batch), \(steps) steps, "
+              + "SGD 0.9 / wd 5e-4, lr 0.001→\(learningRate) over 20 steps; mean training loss per 20 steps")
+        for key in rules.split(separator: ",").map(String.init) {
+            let rule = key == "dpT001" ? AdjointDualPropagation(alpha: 0, beta: 0.01) : try ruleNamed(key)
+            var net = Sequential.vgg16(classes: 10, widthMultiplier: width, seed: 1)
+            var sgd = SGD(momentum: 0.9, weightDecay: 5e-4)
+            var window: [Double] = [], curve: [Double] = []
+            let t0 = Date()
+            for step in 0..<steps {
+                let indices = (0..<batch).map { (step * batch + $0) % train.count }
+                let b = assembler.assemble(from: train, indices: indices, epoch: 0)
+                let r = try rule.step(net, input: Tensor(shape: b.shape, values: b.values), labels: b.labels)
+                guard r.loss.isFinite else { print("\(key): loss \(r.loss) at step \(step)"); break }
+                try sgd.update(&net, gradients: r.gradients, learningRate: schedule.learningRate(step: step))
+                window.append(r.loss)
+                if window.count == 20 { curve.append(window.reduce(0, +) / 20); window = [] }
+            }
+            let seconds = Date().timeIntervalSince(t0)
+            let falls = curve.count >= 2 && curve.last! < curve.first!
+            print(String(format: "%-7@ %@  %@  (%.0f s)", key as NSString, falls ? "falls " : "FLAT  ",
+                         curve.map { String(format: "%.3f", $0) }.joined(separator: " "), seconds))
         }
     }
 }
