@@ -2,53 +2,35 @@
 // over contiguous buffers (LLVM vectorises them in release builds); everything heavy — GEMM,
 // convolutions, pooling, activations, nudges — is a C kernel.
 
-/// `a − b`, element-wise (same element count; the result has `a`'s shape).
-func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.count == b.count, "subtract: shapes \(a.shape) and \(b.shape) differ in size")
+/// `op(aᵢ, bᵢ)` element-wise (same element count; the result has `a`'s shape).
+@inline(__always)
+private func zipMap(_ a: Tensor, _ b: Tensor, _ what: String, _ op: (Float, Float) -> Float) -> Tensor {
+    precondition(a.count == b.count, "\(what): shapes \(a.shape) and \(b.shape) differ in size")
     var out = Tensor(shape: a.shape)
     a.withUnsafeBufferPointer { ap in
         b.withUnsafeBufferPointer { bp in
-            out.withUnsafeMutableBufferPointer { op in
-                for i in 0..<op.count { op[i] = ap[i] - bp[i] }
+            out.withUnsafeMutableBufferPointer { op2 in
+                for i in 0..<op2.count { op2[i] = op(ap[i], bp[i]) }
             }
         }
     }
     return out
 }
+
+/// `a − b`, element-wise.
+func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { zipMap(a, b, "subtract", -) }
+
+/// `a ⊙ b`, element-wise.
+func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { zipMap(a, b, "multiply", *) }
+
+/// `a + b`, element-wise.
+func add(_ a: Tensor, _ b: Tensor) -> Tensor { zipMap(a, b, "add", +) }
 
 /// `c · a`, element-wise.
 func scaled(_ a: Tensor, _ c: Float) -> Tensor {
     var out = a
     out.withUnsafeMutableBufferPointer { op in
         for i in 0..<op.count { op[i] *= c }
-    }
-    return out
-}
-
-/// `a ⊙ b`, element-wise.
-func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.count == b.count, "multiply: shapes \(a.shape) and \(b.shape) differ in size")
-    var out = Tensor(shape: a.shape)
-    a.withUnsafeBufferPointer { ap in
-        b.withUnsafeBufferPointer { bp in
-            out.withUnsafeMutableBufferPointer { op in
-                for i in 0..<op.count { op[i] = ap[i] * bp[i] }
-            }
-        }
-    }
-    return out
-}
-
-/// `a + b`, element-wise.
-func add(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.count == b.count, "add: shapes \(a.shape) and \(b.shape) differ in size")
-    var out = Tensor(shape: a.shape)
-    a.withUnsafeBufferPointer { ap in
-        b.withUnsafeBufferPointer { bp in
-            out.withUnsafeMutableBufferPointer { op in
-                for i in 0..<op.count { op[i] = ap[i] + bp[i] }
-            }
-        }
     }
     return out
 }
