@@ -109,3 +109,13 @@ public struct Evaluation: Sendable {
         top5 = try SoftmaxCrossEntropy.topKCorrect(logits: logits, labels: labels, k: min(5, logits.shape[1]))
     }
 }
+
+extension LearningRule {
+    /// The paper's alignment diagnostic (seed 002 Fig. 2): per block, the cosine between this
+    /// rule's gradient and BP's on the same batch.
+    public func cosinesToBackprop(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> [Double] {
+        let mine = try step(network, input: input, labels: labels).gradients
+        let reference = try Backpropagation().step(network, input: input, labels: labels).gradients
+        return mine.cosines(with: reference)
+    }
+}
