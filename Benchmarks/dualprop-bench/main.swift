@@ -125,6 +125,7 @@ struct TrainCheck: ParsableCommand {
             let falls = curve.count >= 2 && curve.last! < curve.first!
             print(String(format: "%-7@ %@  %@  (%.0f s)", key as NSString, falls ? "falls " : "FLAT  ",
                          curve.map { String(format: "%.3f", $0) }.joined(separator: " "), seconds))
+            fflush(stdout) // one line per rule as it finishes, also when piped
         }
     }
 }
