@@ -149,11 +149,12 @@ struct DualEngine {
 
     /// Nudge hidden block `k` unless none of its inputs changed since its last update.
     mutating func nudge(_ k: Int) throws {
-        let seen = [preVersion[k], deltaVersion[k + 1], plusVersion[k]]
+        // s⁺_k matters to its own update only through the switches of a pooled block above.
+        let seen = [preVersion[k], deltaVersion[k + 1], net.blocks[k + 1].pool ? plusVersion[k] : 0]
         if seen == lastSeen[k] && damping.isEmpty { return }
         let v = try feedback(k)
         let f = net.blocks[k].activation ?? .identity
-        let oldMean = mean[k]
+        let oldMean = mean[k], oldPlus = plus[k]
         if damping.isEmpty {
             let st = try Nudge.hidden(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k], feedback: v)
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
@@ -167,9 +168,12 @@ struct DualEngine {
         // keeps its pre-activation and pool switches (no convolution is recomputed).
         if !(meanUnchangedIsPossible && mean[k].isBitwiseEqual(to: oldMean)) { meanVersion[k] += 1 }
         delta[k] = subtract(plus[k], minus[k])
-        plusVersion[k] += 1; deltaVersion[k] += 1
+        // A changed s⁺_k may move the switches its next feedback is routed by: record the
+        // versions this update saw, so that the next pass repeats it until s⁺_k stops changing.
+        if !plus[k].isBitwiseEqual(to: oldPlus) { plusVersion[k] += 1 }
+        deltaVersion[k] += 1
         plusIsMean[k] = s.alpha == 1
-        lastSeen[k] = [preVersion[k], deltaVersion[k + 1], plusVersion[k]]
+        lastSeen[k] = seen
     }
 
     /// Nudge the output block at its current pre-activation.
