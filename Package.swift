@@ -42,6 +42,13 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/ck-bench"
         ),
+        // The MNIST MLP experiments of the source papers (SPEC §10): library + `mnist-mlp` tool.
+        .target(name: "DualPropExperiments", dependencies: ["DualProp", "DualPropData"]),
+        .executableTarget(
+            name: "mnist-mlp",
+            dependencies: ["DualPropExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "DualPropExperimentsTests", dependencies: ["DualPropExperiments"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
         .testTarget(name: "DualPropTests", dependencies: ["DualProp"]),
