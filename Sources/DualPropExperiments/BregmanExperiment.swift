@@ -36,7 +36,7 @@ public enum BregmanExperiment {
                 let p = PaperFigure(paper[depth]![skip]!)
                 table.add(["\(depth)", skip.rawValue, acc.formatted(), p.text, settings.quick ? "" : agreement(acc.mean, p),
                            duration(outcomes.map(\.seconds).reduce(0, +) / Double(outcomes.count))])
-                if settings.quick && !(acc.mean > 70) { failures.append("\(c.label): test accuracy \(fmt(acc.mean)) ≤ 70%") }
+                if settings.quick && !(acc.mean > 50) { failures.append("\(c.label): test accuracy \(fmt(acc.mean)) ≤ 50%") }
             }
         }
         table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; BP, Adam \(learningRate), batch \(batchSize) (the paper names neither optimizer, rate, batch nor epochs for MNIST: our choice); LeCun-normal weights, zero biases; pixels mapped to 0.001 + 0.998·p/255. Agreement without a reported std: within 1 point.")

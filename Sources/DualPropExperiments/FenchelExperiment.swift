@@ -8,7 +8,8 @@ public enum FenchelExperiment {
     /// The authors' listing: 50 epochs, one seed, 50,000 images.
     public static let defaults = (epochs: 50, seeds: 1, trainCount: 50_000)
 
-    /// τ in our convention (per-example error); the Julia listing's β equals our τ / 50.
+    /// τ in our convention (per-example error); the Julia listing's β (on the mean loss's cotangent,
+    /// batch 50) equals our τ · 50 (SPEC §3).
     public static let defaultTaus: [Float] = [0.5, 5, 50]
 
     /// The model; `allNegative` makes the first layer's weights `−|Glorot|`.
@@ -26,7 +27,7 @@ public enum FenchelExperiment {
         var failures: [String] = []
         for allNegative in [false, true] {
             var rules: [(String, LearningRule)] = [("BP", Backpropagation())]
-            for t in taus { rules.append(("FenBP τ=\(t) (Julia β=\(t / 50))", FenchelBackpropagation(tau: t))) }
+            for t in taus { rules.append(("FenBP τ=\(t) (Julia β=\(t * 50))", FenchelBackpropagation(tau: t))) }
             for (label, rule) in rules {
                 let c = Configuration(label: "\(allNegative ? "all-negative" : "Glorot") \(label)", rule: rule,
                                       optimizer: .adam, learningRate: 1e-3, batchSize: 50,
@@ -48,7 +49,7 @@ public enum FenchelExperiment {
                 }
             }
         }
-        table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; Adam 1e-3, batch 50. Train error = running error of the last epoch (as the authors' listing prints). τ is per-example (SPEC §3); the Julia listing's β applies to the mean loss, so β = τ/50.")
+        table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; Adam 1e-3, batch 50. Train error = running error of the last epoch (as the authors' listing prints). τ is per-example (SPEC §3); the Julia listing's β applies to the mean loss's cotangent, so β = 50·τ.")
         return ExperimentResult(table: table, failures: failures)
     }
 }

@@ -112,7 +112,7 @@ struct Fenchel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fenchel", abstract: "Seed 000/001 Fig. 1: BP vs Fenchel BP (several τ) from Glorot and all-negative initialisation.")
     @OptionGroup var common: CommonOptions
-    @Option(help: "Comma-separated τ values (per-example convention; Julia β = τ/50).")
+    @Option(help: "Comma-separated τ values (per-example convention; Julia β = 50·τ).")
     var taus = FenchelExperiment.defaultTaus.map { String($0) }.joined(separator: ",")
 
     func run() throws {
@@ -121,7 +121,7 @@ struct Fenchel: ParsableCommand {
             guard let t = Float(s.trimmingCharacters(in: .whitespaces)), t > 0 else { throw ValidationError("--taus: '\(s)' is not a positive number") }
             return t
         }
-        let (settings, train, test) = try common.prepare(defaults: FenchelExperiment.defaults, quickTrainCount: 3000)
+        let (settings, train, test) = try common.prepare(defaults: FenchelExperiment.defaults, quickTrainCount: 6000)
         try common.finish(try FenchelExperiment.run(train: train, test: test, settings: settings, taus: list),
                           name: "fenchel", started: started)
     }
@@ -155,7 +155,7 @@ struct Bregman: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: BregmanExperiment.defaults, quickTrainCount: 2000,
+        let (settings, train, test) = try common.prepare(defaults: BregmanExperiment.defaults, quickTrainCount: 5000,
                                                          scaling: .openUnit)
         try common.finish(try BregmanExperiment.run(train: train, test: test, settings: settings,
                                                     learningRate: learningRate, batchSize: batchSize),
