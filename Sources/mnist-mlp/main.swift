@@ -102,7 +102,7 @@ struct DPStability: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: DPStabilityExperiment.defaults, quickTrainCount: 1000, quickTestCount: 2000)
+        let (settings, train, test) = try common.prepare(defaults: DPStabilityExperiment.defaults, quickTrainCount: 500, quickTestCount: 2000)
         try common.finish(try DPStabilityExperiment.run(train: train, test: test, settings: settings, sweeps: sweeps),
                           name: "dp-stability", started: started)
     }
