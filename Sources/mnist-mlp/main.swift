@@ -138,7 +138,7 @@ struct Lifted: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: LiftedExperiment.defaults, quickTrainCount: 2000, quickTestCount: 2000)
+        let (settings, train, test) = try common.prepare(defaults: LiftedExperiment.defaults, quickTrainCount: 3000, quickTestCount: 2000)
         try common.finish(try LiftedExperiment.run(train: train, test: test, settings: settings, gamma: gamma, sweeps: sweeps),
                           name: "lifted", started: started)
     }
