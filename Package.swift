@@ -48,6 +48,13 @@ let package = Package(
             dependencies: ["DualProp", "DualPropData", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/dualprop-bench"
         ),
+        // The MNIST MLP experiments of the source papers (SPEC §10): library + `mnist-mlp` tool.
+        .target(name: "DualPropExperiments", dependencies: ["DualProp", "DualPropData"]),
+        .executableTarget(
+            name: "mnist-mlp",
+            dependencies: ["DualPropExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "DualPropExperimentsTests", dependencies: ["DualPropExperiments"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "DualPropKernelsTests", dependencies: ["DualPropKernels"]),
         .testTarget(name: "DualPropTests", dependencies: ["DualProp"]),

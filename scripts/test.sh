@@ -7,3 +7,12 @@ swift build -c release
 swift test -c release 2>&1 | tee /tmp/dualprop-swift-test.log
 ./scripts/check-c-consumer.sh        # CMake build + install, pkg-config and find_package consumers
 ./scripts/check-swift-consumer.sh    # a package depending on this one by version (uses HEAD)
+# MNIST smoke runs of the papers' MLP experiments (each fails unless learning happened; ~2-3 min).
+if [ -d "${DP_DATA_DIR:-../shared/data}/mnist" ] || [ -d ../shared/data/mnist ]; then
+    out=$(mktemp -d)
+    for experiment in dp-alpha dp-stability fenchel lifted bregman; do
+        swift run -c release mnist-mlp "$experiment" --quick --silent --csv "$out/$experiment.csv"
+    done
+else
+    echo "mnist-mlp --quick runs SKIPPED: no MNIST data (set DP_DATA_DIR or provide ../shared/data/mnist)" >&2
+fi

@@ -1,0 +1,174 @@
+// mnist-mlp: reruns the source papers' MLP experiments on MNIST (SPEC §10), one subcommand each.
+// Every subcommand prints a markdown table with our figures beside the paper's and writes a CSV.
+import ArgumentParser
+import DualPropExperiments
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a progress line to stderr.
+@Sendable func printToStandardError(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}
+
+/// Options shared by every experiment.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Independent runs (seeds 1…n) per configuration (default: the paper's).")
+    var seeds: Int?
+
+    @Option(help: "Training epochs (default: the paper's).")
+    var epochs: Int?
+
+    @Option(help: "Use only the first N training images (default: the paper's).")
+    var trainCount: Int?
+
+    @Flag(help: "CI-sized run (1 seed, 1 epoch, a few thousand images) that fails unless learning happened.")
+    var quick = false
+
+    @Option(help: "Folder with the MNIST idx files (default: $DP_DATA_DIR/mnist, else ../shared/data/mnist).")
+    var dataDir: String?
+
+    @Option(help: "Where to write the CSV (default: <subcommand>.csv in the current directory).")
+    var csv: String?
+
+    @Flag(help: "No per-epoch progress on stderr.")
+    var silent = false
+
+    func validate() throws {
+        if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
+        if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
+        if let n = trainCount, n < 100 { throw ValidationError("--train-count must be ≥ 100") }
+    }
+
+    /// Loads the data and builds the settings: explicit flags win, then `--quick`'s sizes, then the paper's.
+    func prepare(defaults: (epochs: Int, seeds: Int, trainCount: Int), quickTrainCount: Int, quickTestCount: Int = 10_000,
+                 scaling: PixelScaling = .unit) throws -> (ExperimentSettings, MNISTSplit, MNISTSplit) {
+        #if DEBUG
+        FileHandle.standardError.write("warning: debug build (C kernels at -O0); use `swift run -c release mnist-mlp`\n".data(using: .utf8)!)
+        #endif
+        let dir = try MNISTData.locate(dataDir)
+        let count = trainCount ?? (quick ? quickTrainCount : defaults.trainCount)
+        let (train, test) = try MNISTData.load(directory: dir, trainCount: count, scaling: scaling)
+        let log: (@Sendable (String) -> Void)? = silent ? nil : printToStandardError
+        let settings = ExperimentSettings(seeds: seeds ?? (quick ? 1 : defaults.seeds),
+                                          epochs: epochs ?? (quick ? 1 : defaults.epochs),
+                                          trainCount: train.count, quick: quick, log: log)
+        return (settings, train, quick ? test.prefix(quickTestCount) : test)
+    }
+
+    /// Prints the table, writes the CSV, and fails a `--quick` run whose checks failed.
+    func finish(_ result: ExperimentResult, name: String, started: Date) throws {
+        let seconds = Date().timeIntervalSince(started)
+        print(result.table.markdown)
+        print(String(format: "Total run time: %.0f s (%.1f min).", seconds, seconds / 60))
+        let path = csv ?? "\(name).csv"
+        try result.table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        print("CSV written to \(path)")
+        if quick {
+            if result.failures.isEmpty {
+                print("quick check: learning happened (all checks passed)")
+            } else {
+                for f in result.failures { FileHandle.standardError.write("quick check FAILED: \(f)\n".data(using: .utf8)!) }
+                throw ExitCode(2)
+            }
+        }
+    }
+}
+
+struct DPAlpha: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dp-alpha", abstract: "Seed 002 Table 1: DP and DP⊤ with α ∈ {1, ½, 0} vs BP, accuracy and ‖W₂W₁W₀‖₂.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Run only these rows (comma-separated labels, e.g. \"DP α=0,BP\").")
+    var only: String?
+
+    func run() throws {
+        let started = Date()
+        let (settings, train, test) = try common.prepare(defaults: DPAlphaExperiment.defaults, quickTrainCount: 2000)
+        let subset = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        try common.finish(try DPAlphaExperiment.run(train: train, test: test, settings: settings, only: subset),
+                          name: "dp-alpha", started: started)
+    }
+}
+
+struct DPStability: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dp-stability", abstract: "Seed 002 Table 2: original DP (plain, damped) vs DP⊤ with α ∈ {0, 1}, 30 sweeps, 784-1000×4-10.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Repeated inference sweeps.")
+    var sweeps = 30
+
+    func run() throws {
+        let started = Date()
+        let (settings, train, test) = try common.prepare(defaults: DPStabilityExperiment.defaults, quickTrainCount: 500, quickTestCount: 2000)
+        try common.finish(try DPStabilityExperiment.run(train: train, test: test, settings: settings, sweeps: sweeps),
+                          name: "dp-stability", started: started)
+    }
+}
+
+struct Fenchel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fenchel", abstract: "Seed 000/001 Fig. 1: BP vs Fenchel BP (several τ) from Glorot and all-negative initialisation.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Comma-separated τ values (per-example convention; Julia β = 50·τ).")
+    var taus = FenchelExperiment.defaultTaus.map { String($0) }.joined(separator: ",")
+
+    func run() throws {
+        let started = Date()
+        let list = try taus.split(separator: ",").map { s -> Float in
+            guard let t = Float(s.trimmingCharacters(in: .whitespaces)), t > 0 else { throw ValidationError("--taus: '\(s)' is not a positive number") }
+            return t
+        }
+        let (settings, train, test) = try common.prepare(defaults: FenchelExperiment.defaults, quickTrainCount: 6000)
+        try common.finish(try FenchelExperiment.run(train: train, test: test, settings: settings, taus: list),
+                          name: "fenchel", started: started)
+    }
+}
+
+struct Lifted: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifted", abstract: "Seed 003 Table 1: BP vs contrastive vs standard lifted networks, 784-64-64-64-10.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Feedback weight γ.")
+    var gamma: Float = 0.125
+    @Option(help: "Coordinate-descent sweeps per inference.")
+    var sweeps = 15
+
+    func run() throws {
+        let started = Date()
+        let (settings, train, test) = try common.prepare(defaults: LiftedExperiment.defaults, quickTrainCount: 3000, quickTestCount: 2000)
+        try common.finish(try LiftedExperiment.run(train: train, test: test, settings: settings, gamma: gamma, sweeps: sweeps),
+                          name: "lifted", started: started)
+    }
+}
+
+struct Bregman: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bregman", abstract: "Seed 004 Table 2 (MLP rows): standard / Euclidean / Bregman FFNN, 1 and 3 hidden layers of 784.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Adam learning rate.")
+    var learningRate: Float = 1e-3
+    @Option(help: "Batch size.")
+    var batchSize = 100
+
+    func run() throws {
+        let started = Date()
+        let (settings, train, test) = try common.prepare(defaults: BregmanExperiment.defaults, quickTrainCount: 5000,
+                                                         scaling: .openUnit)
+        try common.finish(try BregmanExperiment.run(train: train, test: test, settings: settings,
+                                                    learningRate: learningRate, batchSize: batchSize),
+                          name: "bregman", started: started)
+    }
+}
+
+struct MNISTMLP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mnist-mlp",
+        abstract: "Reproduce the source papers' MLP experiments on MNIST (SPEC §10).",
+        discussion: "Build with -c release. Each subcommand prints a markdown table (ours beside the paper's) and writes a CSV.",
+        subcommands: [DPAlpha.self, DPStability.self, Fenchel.self, Lifted.self, Bregman.self])
+}
+
+MNISTMLP.main()
