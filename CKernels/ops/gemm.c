@@ -28,7 +28,6 @@ typedef struct gemm_args {
     int split_n;                      /* threads split the columns (else the rows) */
     const float *a_packed;            /* all of op(A) packed once, or NULL (see pack_all_of_a) */
     int64_t m_padded;                 /* rows of a_packed: m rounded up to mr */
-    float *b_shared;                  /* row-split calls: one packed B block for all threads */
     _Atomic int failed;               /* a thread could not get its packing buffers */
 } gemm_args;
 
@@ -36,24 +35,8 @@ static inline int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
 static inline int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
 /* The blocked product on rows [m0,m1) × columns [n0,n1) of C, on one thread. */
-/* Thread tid's share (whole nr-panels) of packing the kc×nc block of op(B) at (pc, jc) into
- * g->b_shared, where every thread of the region finds it after the next barrier. */
-static void pack_b_share(const gemm_args *g, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
-                         int tid, int nthreads) {
-    const int nr = g->kern->nr;
-    int64_t p0, p1;
-    ck_split_range((nc + nr - 1) / nr, 1, tid, nthreads, &p0, &p1);
-    if (p0 >= p1) return;
-    int64_t cols = min64(p1 * nr, nc) - p0 * nr;
-    ck_gemm_pack_b(kc, cols, g->b + pc * g->b_rs + (jc + p0 * nr) * g->b_cs, g->b_rs, g->b_cs, nr,
-                   g->b_shared + p0 * nr * kc);
-}
-
-/* The blocked product on rows [m0,m1) × columns [n0,n1) of C, on one thread. With g->b_shared
- * (threads split the rows) the B blocks are packed by all threads together between barriers,
- * so every thread must call this with the same columns, even one that has no rows. */
 static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n0, int64_t n1,
-                           float *apack, float *bpack, int tid, int nthreads) {
+                           float *apack, float *bpack) {
     const ck_gemm_kernels *kern = g->kern;
     const int mr = kern->mr, nr = kern->nr;
     for (int64_t jc = n0; jc < n1; jc += g->nc) {
@@ -61,14 +44,7 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
         for (int64_t pc = 0; pc < g->k; pc += g->kc) {
             const int64_t kc = min64(g->kc, g->k - pc);
             const float beta = pc == 0 ? g->beta : 1.0f; /* later k-blocks accumulate */
-            const float *bblock = bpack;   /* (nc/nr panels, kc, nr) */
-            if (g->b_shared) {
-                pack_b_share(g, pc, kc, jc, nc, tid, nthreads);
-                ck_parallel_barrier();
-                bblock = g->b_shared;
-            } else {
-                ck_gemm_pack_b(kc, nc, g->b + pc * g->b_rs + jc * g->b_cs, g->b_rs, g->b_cs, nr, bpack);
-            }
+            ck_gemm_pack_b(kc, nc, g->b + pc * g->b_rs + jc * g->b_cs, g->b_rs, g->b_cs, nr, bpack);
             for (int64_t ic = m0; ic < m1; ic += g->mc) {
                 const int64_t mc = min64(g->mc, m1 - ic);
                 const float *ablock = apack;   /* (mc/mr panels, kc, mr) */
@@ -76,7 +52,7 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
                 else ck_gemm_pack_a(mc, kc, g->a + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs, mr, apack);
                 for (int64_t jr = 0; jr < nc; jr += nr) {
                     const int n_eff = (int)min64(nr, nc - jr);
-                    const float *bp = bblock + jr * kc;    /* (kc, nr) */
+                    const float *bp = bpack + jr * kc;     /* (kc, nr) */
                     float *c_col = g->c + ic * g->ldc + jc + jr;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
                         const int m_eff = (int)min64(mr, mc - ir);
@@ -85,7 +61,6 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
                     }
                 }
             }
-            if (g->b_shared) ck_parallel_barrier(); /* the block is re-packed next */
         }
     }
 }
@@ -95,18 +70,17 @@ static void gemm_thread(void *ctx, int tid, int nthreads) {
     int64_t lo, hi;
     ck_split_range(g->split_n ? g->n : g->m, g->split_n ? g->kern->nr : g->kern->mr,
                    tid, nthreads, &lo, &hi);
-    if (lo >= hi && !g->b_shared) return;
+    if (lo >= hi) return;
     int64_t rows = g->split_n ? g->m : hi - lo, cols = g->split_n ? hi - lo : g->n;
     int64_t a_floats = g->a_packed ? 0 : round_up(min64(g->mc, rows), g->kern->mr) * min64(g->kc, g->k);
-    int64_t b_floats = g->b_shared ? 0 : round_up(min64(g->nc, cols), g->kern->nr) * min64(g->kc, g->k);
+    int64_t b_floats = round_up(min64(g->nc, cols), g->kern->nr) * min64(g->kc, g->k);
     float *apack, *bpack;
     if (!ck_gemm_workspace(a_floats, b_floats, &apack, &bpack)) {
         atomic_store(&g->failed, 1);
-        if (!g->b_shared) return;
-        hi = lo; /* no rows to compute, but the shared packing and its barriers go on */
+        return;
     }
-    if (g->split_n) gemm_rectangle(g, 0, g->m, lo, hi, apack, bpack, tid, nthreads);
-    else gemm_rectangle(g, lo, hi, 0, g->n, apack, bpack, tid, nthreads);
+    if (g->split_n) gemm_rectangle(g, 0, g->m, lo, hi, apack, bpack);
+    else gemm_rectangle(g, lo, hi, 0, g->n, apack, bpack);
 }
 
 /* Bytes of L2 the C block and the packed B block may fill together (of 1 MiB per core on
@@ -220,11 +194,7 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     double flops = 2.0 * (double)g.m * (double)g.n * (double)k;
     if (flops < 4.0e6) threads = 1;
     g.nc = small_m_nc(&g, threads);
-    if (!pack_all_of_a(&g) && !g.split_n && threads > 1) {
-        /* Threads split the rows and would each pack the same B blocks: pack them together. */
-        int64_t floats = round_up(min64(g.nc, g.n), g.kern->nr) * min64(g.kc, k);
-        if (!ck_gemm_shared_workspace(floats, &g.b_shared)) return CK_ERR_OUT_OF_MEMORY;
-    }
+    pack_all_of_a(&g);
     ck_parallel_run(threads, gemm_thread, &g);
     return atomic_load(&g.failed) ? CK_ERR_OUT_OF_MEMORY : CK_OK;
 }
