@@ -26,8 +26,6 @@ typedef struct gemm_args {
     const ck_gemm_kernels *kern;
     int64_t mc, kc, nc;
     int split_n;                      /* threads split the columns (else the rows) */
-    const float *a_packed;            /* all of op(A) packed once, or NULL (see pack_all_of_a) */
-    int64_t m_padded;                 /* rows of a_packed: m rounded up to mr */
     _Atomic int failed;               /* a thread could not get its packing buffers */
 } gemm_args;
 
@@ -47,16 +45,14 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
             ck_gemm_pack_b(kc, nc, g->b + pc * g->b_rs + jc * g->b_cs, g->b_rs, g->b_cs, nr, bpack);
             for (int64_t ic = m0; ic < m1; ic += g->mc) {
                 const int64_t mc = min64(g->mc, m1 - ic);
-                const float *ablock = apack;   /* (mc/mr panels, kc, mr) */
-                if (g->a_packed) ablock = g->a_packed + pc * g->m_padded + ic * kc;
-                else ck_gemm_pack_a(mc, kc, g->a + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs, mr, apack);
+                ck_gemm_pack_a(mc, kc, g->a + ic * g->a_rs + pc * g->a_cs, g->a_rs, g->a_cs, mr, apack);
                 for (int64_t jr = 0; jr < nc; jr += nr) {
                     const int n_eff = (int)min64(nr, nc - jr);
                     const float *bp = bpack + jr * kc;     /* (kc, nr) */
                     float *c_col = g->c + ic * g->ldc + jc + jr;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
                         const int m_eff = (int)min64(mr, mc - ir);
-                        kern->ukernel(kc, g->alpha, ablock + ir * kc, bp, beta,
+                        kern->ukernel(kc, g->alpha, apack + ir * kc, bp, beta,
                                       c_col + ir * g->ldc, g->ldc, m_eff, n_eff);
                     }
                 }
@@ -72,7 +68,7 @@ static void gemm_thread(void *ctx, int tid, int nthreads) {
                    tid, nthreads, &lo, &hi);
     if (lo >= hi) return;
     int64_t rows = g->split_n ? g->m : hi - lo, cols = g->split_n ? hi - lo : g->n;
-    int64_t a_floats = g->a_packed ? 0 : round_up(min64(g->mc, rows), g->kern->mr) * min64(g->kc, g->k);
+    int64_t a_floats = round_up(min64(g->mc, rows), g->kern->mr) * min64(g->kc, g->k);
     int64_t b_floats = round_up(min64(g->nc, cols), g->kern->nr) * min64(g->kc, g->k);
     float *apack, *bpack;
     if (!ck_gemm_workspace(a_floats, b_floats, &apack, &bpack)) {
@@ -99,29 +95,6 @@ static int64_t small_m_nc(const gemm_args *g, int threads) {
     int64_t nc = L2_BUDGET_BYTES / (int64_t)sizeof(float) / (rows + kc) / nr * nr;
     if (nc < nr) nc = nr;
     return min64(nc, g->nc);
-}
-
-/* Largest op(A) (in floats) packed whole for the small-M path: 16 MiB. */
-enum { WHOLE_A_MAX_FLOATS = 4 << 20 };
-
-/* The small-M, huge-N shapes (VGG's im2col GEMMs: M = channels ≤ 256, N = batch·pixels) split
- * the columns over threads and narrow nc (small_m_nc), so every thread would re-pack the same
- * small A once per nc columns: ~10% of the time at M = 256, K = 1152. Instead the caller packs
- * all of op(A) once — K/kc blocks of (m/mr panels, kc, mr), block pc at offset pc·m_padded —
- * and every thread reads it. Returns 0 (and packs nothing) when the path does not apply. */
-static int pack_all_of_a(gemm_args *g) {
-    const int mr = g->kern->mr;
-    int64_t m_padded = round_up(g->m, mr);
-    if (!g->split_n || g->m > g->mc || m_padded * g->k > WHOLE_A_MAX_FLOATS) return 0;
-    float *dst;
-    if (!ck_gemm_shared_workspace(m_padded * g->k, &dst)) return 0;
-    for (int64_t pc = 0; pc < g->k; pc += g->kc) {
-        const int64_t kc = min64(g->kc, g->k - pc);
-        ck_gemm_pack_a(g->m, kc, g->a + pc * g->a_cs, g->a_rs, g->a_cs, mr, dst + pc * m_padded);
-    }
-    g->a_packed = dst;
-    g->m_padded = m_padded;
-    return 1;
 }
 
 /* C ← beta·C (alpha == 0 or k == 0: A and B are not read; beta == 0: C is not read). */
@@ -194,7 +167,6 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     double flops = 2.0 * (double)g.m * (double)g.n * (double)k;
     if (flops < 4.0e6) threads = 1;
     g.nc = small_m_nc(&g, threads);
-    pack_all_of_a(&g);
     ck_parallel_run(threads, gemm_thread, &g);
     return atomic_load(&g.failed) ? CK_ERR_OUT_OF_MEMORY : CK_OK;
 }

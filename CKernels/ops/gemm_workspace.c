@@ -25,19 +25,3 @@ int ck_gemm_workspace(int64_t a_floats, int64_t b_floats, float **a, float **b) 
     *b = cached + a_room;
     return 1;
 }
-
-/* The caller's buffer for operands packed once and read by every thread of a call. */
-static _Thread_local float *shared_cached = NULL;
-static _Thread_local int64_t shared_cached_floats = 0;
-
-int ck_gemm_shared_workspace(int64_t floats, float **buffer) {
-    if (floats > shared_cached_floats) {
-        void *p = NULL;
-        if (posix_memalign(&p, 64, (size_t)round_to_line(floats) * sizeof(float)) != 0) return 0;
-        free(shared_cached);
-        shared_cached = (float *)p;
-        shared_cached_floats = round_to_line(floats);
-    }
-    *buffer = shared_cached;
-    return 1;
-}

@@ -9,9 +9,4 @@
  *  the allocation fails. The buffers are valid until the thread's next call. */
 int ck_gemm_workspace(int64_t a_floats, int64_t b_floats, float **a, float **b);
 
-/** Point *buffer at a 64-byte-aligned buffer of at least `floats` floats owned by the calling
- *  thread, separate from ck_gemm_workspace's: the caller fills it before a parallel region
- *  and the region's threads read it. Returns 0 when the allocation fails. */
-int ck_gemm_shared_workspace(int64_t floats, float **buffer);
-
 #endif
