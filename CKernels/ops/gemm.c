@@ -25,6 +25,7 @@ typedef struct gemm_args {
     float *c; int64_t ldc;             /* C(i,j) = c[i*ldc + j] */
     const ck_gemm_kernels *kern;
     int64_t mc, kc, nc;
+    int nopf, nosimdpack, pfbig;
     int split_n;                      /* threads split the columns (else the rows) */
     _Atomic int failed;               /* a thread could not get its packing buffers */
 } gemm_args;
@@ -44,7 +45,7 @@ static int64_t knob(const char *name, int64_t dflt) {
 static void pack_a_block(const gemm_args *g, int64_t mc, int64_t kc, const float *a, float *dst) {
     const int mr = g->kern->mr;
     int64_t done = 0;
-    if (g->kern->pack_a_rows && g->a_cs == 1)
+    if (g->kern->pack_a_rows && g->a_cs == 1 && !g->nosimdpack)
         for (; done + mr <= mc; done += mr) g->kern->pack_a_rows(kc, a + done * g->a_rs, g->a_rs, dst + done * kc);
     if (done < mc) ck_gemm_pack_a(mc - done, kc, a + done * g->a_rs, g->a_rs, g->a_cs, mr, dst + done * kc);
 }
@@ -120,6 +121,7 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
                     if (first_ic) {
                         pack_b_panel(g, kc, n_eff, b_blk + jr * g->b_cs, bp);
                         next = next_b_panel(g, n1, jc, nc, pc, kc, jr);
+                        if (g->nopf || (!single_ic && !g->pfbig)) next.count = 0;
                     }
                     const int64_t per_call = (next.count + calls - 1) / calls;
                     for (int64_t ir = 0, call = 0; ir < mc; ir += mr, ++call) {
@@ -235,6 +237,7 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     const ck_kernel_table *table = ck_active_kernels();
     g.kern = &table->gemm;
     g.mc = knob("CK_MC", g.kern->mc);
+    g.nopf = (int)knob("CK_NOPF", 0); g.nosimdpack = (int)knob("CK_NOSIMDPACK", 0); g.pfbig = (int)knob("CK_PFBIG", 0);
     g.kc = balanced_kc(k, knob("CK_KC", g.kern->kc));
     g.nc = knob("CK_NC", g.kern->nc);
     atomic_init(&g.failed, 0);
