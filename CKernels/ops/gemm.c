@@ -26,6 +26,7 @@ typedef struct gemm_args {
     const ck_gemm_kernels *kern;
     int64_t mc, kc, nc;
     int nopf, nosimdpack, pfbig;
+    float *shared_b;                  /* split rows: the packed B block all threads use */
     int split_n;                      /* threads split the columns (else the rows) */
     _Atomic int failed;               /* a thread could not get its packing buffers */
 } gemm_args;
@@ -157,6 +158,48 @@ static void gemm_thread(void *ctx, int tid, int nthreads) {
     else gemm_rectangle(g, lo, hi, 0, g->n, apack, bpack);
 }
 
+/* Large M on several threads: each thread owns a band of rows of C; the packed B block is
+ * shared: every thread packs its share of the block's panels, a barrier, every thread
+ * multiplies its rows by the whole block, a barrier before the block is packed again.
+ * Every thread runs the same jc/pc loops and reaches every barrier, whatever its share
+ * (even an empty one, or when its own workspace could not be had), so none can wait
+ * forever. */
+static void shared_b_thread(void *ctx, int tid, int nthreads) {
+    gemm_args *g = (gemm_args *)ctx;
+    const ck_gemm_kernels *kern = g->kern;
+    const int mr = kern->mr, nr = kern->nr;
+    int64_t lo, hi;
+    ck_split_range(g->m, mr, tid, nthreads, &lo, &hi);
+    float *apack = NULL, *unused = NULL;
+    const int have_a = ck_gemm_workspace(g->mc * min64(g->kc, g->k), 0, &apack, &unused);
+    if (!have_a) atomic_store(&g->failed, 1);
+    const ck_gemm_prefetch none = {g->b, 0, 0};
+    for (int64_t jc = 0; jc < g->n; jc += g->nc) {
+        const int64_t nc = min64(g->nc, g->n - jc);
+        int64_t q0, q1; /* this thread's panels of the block */
+        ck_split_range((nc + nr - 1) / nr, 1, tid, nthreads, &q0, &q1);
+        for (int64_t pc = 0; pc < g->k; pc += g->kc) {
+            const int64_t kc = min64(g->kc, g->k - pc);
+            const float beta = pc == 0 ? g->beta : 1.0f; /* later k-blocks accumulate */
+            const float *b_blk = g->b + pc * g->b_rs + jc * g->b_cs;
+            for (int64_t q = q0; q < q1; ++q)
+                pack_b_panel(g, kc, min64(nr, nc - q * nr), b_blk + q * nr * g->b_cs, g->shared_b + q * nr * kc);
+            ck_parallel_barrier();
+            for (int64_t ic = lo; have_a && ic < hi; ic += g->mc) {
+                const int64_t mc = min64(g->mc, hi - ic);
+                pack_a_block(g, mc, kc, g->a + ic * g->a_rs + pc * g->a_cs, apack);
+                float *c_blk = g->c + ic * g->ldc + jc;
+                for (int64_t jr = 0; jr < nc; jr += nr)
+                    for (int64_t ir = 0; ir < mc; ir += mr)
+                        kern->ukernel(kc, g->alpha, apack + ir * kc, g->shared_b + jr * kc, beta,
+                                      c_blk + ir * g->ldc + jr, g->ldc, (int)min64(mr, mc - ir),
+                                      (int)min64(nr, nc - jr), &none);
+            }
+            ck_parallel_barrier();
+        }
+    }
+}
+
 /* Bytes of L2 the C block may fill (of 1 MiB per core on Cascade Lake / Skylake-SP; the
  * rest holds the packed A slice, the B panel and stray lines). */
 #define L2_BUDGET_BYTES knob("CK_L2B", 512 * 1024)
@@ -249,8 +292,15 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     if (flops < 4.0e6) threads = 1;
     double imb_n = imbalance(g.n, g.kern->nr, threads), imb_m = imbalance(g.m, g.kern->mr, threads);
     g.split_n = imb_n <= 1.1 || imb_n <= imb_m;
+    if (g.m >= threads * knob("CK_SHROWS", 256)) g.split_n = 0;
     if (knob("CK_SPLITN", -1) >= 0) g.split_n = (int)knob("CK_SPLITN", -1);
     if (knob("CK_SMALLM", 1)) g.nc = small_m_nc(&g, threads);
-    ck_parallel_run(threads, gemm_thread, &g);
+    if (threads > 1 && !g.split_n && knob("CK_SHARED", 1)) {
+        g.shared_b = ck_gemm_shared_workspace(round_up(min64(g.nc, g.n), g.kern->nr) * min64(g.kc, k));
+        if (!g.shared_b) return CK_ERR_OUT_OF_MEMORY;
+        ck_parallel_run(threads, shared_b_thread, &g);
+    } else {
+        ck_parallel_run(threads, gemm_thread, &g);
+    }
     return atomic_load(&g.failed) ? CK_ERR_OUT_OF_MEMORY : CK_OK;
 }

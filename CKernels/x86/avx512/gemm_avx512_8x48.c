@@ -12,6 +12,7 @@
 #include "../../runtime/kernel_table.h"
 
 #include <immintrin.h>
+#include <stdlib.h>
 
 #define CK_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
@@ -26,9 +27,8 @@ static inline __attribute__((always_inline)) CK_TARGET_AVX512 void prefetch_row(
 }
 
 /* rows ≤ MR and nv ≤ NV are compile-time constants at every call site, so the accumulator
- * array is fully unrolled into registers. Every 4th k step also issues the hinted B-row
- * prefetches (spread evenly over the loop) and, in the last MR such steps, prefetches one
- * row of the C tile, so C arrives just before the write-back without a burst of misses. */
+ * array is fully unrolled into registers. `prefetching` (a constant too) selects the loop
+ * that also prefetches the driver's hinted B rows. */
 static inline __attribute__((always_inline)) CK_TARGET_AVX512 void
 tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp, float beta,
      float *restrict c, int64_t ldc, const int rows, const int nv, __mmask16 last_mask,
@@ -48,33 +48,31 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
             }
         }
     } else {
-    const float *pf_row = pf->rows;
-    int64_t pf_left = pf->count;
-    const int64_t pf_ld = pf->ld, blocks = k / 4 > 0 ? k / 4 : 1;
-    const int64_t pf_per_block = (pf_left + blocks - 1) / blocks;
-    const int64_t c_from = k / 4 - rows; /* block index that prefetches C row 0 */
-    for (int64_t r = 0; r < rows && r < -c_from; ++r) /* short k: prefetch those rows now */
-        for (int v = 0; v < nv; ++v) _mm_prefetch((const char *)(c + r * ldc + 16 * v), _MM_HINT_T0);
-    int64_t p = 0;
-    for (int64_t blk = 0; blk <= k / 4; ++blk) {
-        const int64_t p_end = blk < k / 4 ? p + 4 : k;
+        /* The k loop runs in segments of ≥ 4 steps, each starting with the prefetch of one
+         * hinted B row, so the rows are spread evenly; inside a segment it is the plain loop. */
+        for (int r = 0; r < rows; ++r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        const float *pf_row = pf->rows;
+        int64_t pf_left = pf->count;
+        const int64_t seg = pf_left > 0 && k / pf_left > 4 ? k / pf_left : 4;
+        for (int64_t p = 0; p < k;) {
+            if (pf_left > 0) {
+                prefetch_row(pf_row);
+                pf_row += pf->ld;
+                --pf_left;
+            }
+            const int64_t p_end = k - p > seg ? p + seg : k;
 #pragma clang loop unroll(disable)
-        for (; p < p_end; ++p) { /* one basic block, as in the plain loop: no spills */
-            __m512 bv[NV];
-            for (int v = 0; v < nv; ++v) bv[v] = _mm512_load_ps(bp + p * NR + 16 * v);
-            _mm_prefetch((const char *)(bp + p * NR + 8 * NR), _MM_HINT_T0);
-            for (int r = 0; r < rows; ++r) {
-                __m512 av = _mm512_set1_ps(ap[p * MR + r]);
-                for (int v = 0; v < nv; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+            for (; p < p_end; ++p) {
+                __m512 bv[NV];
+                for (int v = 0; v < nv; ++v) bv[v] = _mm512_load_ps(bp + p * NR + 16 * v);
+                _mm_prefetch((const char *)(bp + p * NR + 8 * NR), _MM_HINT_T0);
+                for (int r = 0; r < rows; ++r) {
+                    __m512 av = _mm512_set1_ps(ap[p * MR + r]);
+                    for (int v = 0; v < nv; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+                }
             }
         }
-        for (int64_t r = 0; r < pf_per_block && pf_left > 0; ++r, --pf_left, pf_row += pf_ld)
-            prefetch_row(pf_row);
-        const int64_t c_row = blk - c_from;
-        if (c_row >= 0 && c_row < rows)
-            for (int v = 0; v < nv; ++v) _mm_prefetch((const char *)(c + c_row * ldc + 16 * v), _MM_HINT_T0);
-    }
-    for (; pf_left > 0; --pf_left, pf_row += pf_ld) prefetch_row(pf_row);
+        for (; pf_left > 0; --pf_left, pf_row += pf->ld) prefetch_row(pf_row); /* more rows than segments */
     }
     const __m512 alpha_v = _mm512_set1_ps(alpha), beta_v = _mm512_set1_ps(beta);
     for (int r = 0; r < rows; ++r)
@@ -107,7 +105,9 @@ CK_TARGET_AVX512 void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *
                                            float beta, float *c, int64_t ldc, int m_eff, int n_eff,
                                            const ck_gemm_prefetch *pf) {
     if (m_eff == MR && n_eff == NR) {
-        if (pf->count > 0) tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 1);
+        static int kpf = -1;
+        if (kpf < 0) { const char *e = getenv("CK_KPF"); kpf = e && *e == '1'; }
+        if (pf->count > 0 || kpf) tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 1);
         else tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 0);
         return;
     }
