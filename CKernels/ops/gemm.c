@@ -2,12 +2,16 @@
  * gemm.c — the ISA-neutral SGEMM driver (BLIS-style): argument checks, mapping every call to
  * a row-major C, then blocking, packing and threads around the active table's micro-kernel.
  *
- * Loops, per thread, over its own rectangle of C (the split depends only on the shape and
- * the thread count, so results are reproducible):
- *   jc over nc columns → pc over kc of K → pack B block (kc×nc) →
- *   ic over mc rows → pack A block (mc×kc) → jr over nr → ir over mr → micro-kernel.
- * The k-loop order is fixed (pc ascending, p ascending inside the micro-kernel), so a given
- * C element is computed by the same sequence of operations on every run.
+ * Two ways to use several threads (chosen from the shape and the thread count only, so
+ * results are reproducible):
+ *  - split columns (M < threads·mc, the small-M VGG shapes): each thread owns a band of
+ *    columns and runs  jc over nc → pc over kc → ic over mc → jr over nr (packing each B
+ *    panel just before it is first used, while the micro-kernels prefetch the next panel's
+ *    source rows) → ir over mr → micro-kernel. With one ic block, A is packed once per call.
+ *  - split rows (large M): each thread owns a band of rows; the packed B block is shared,
+ *    each thread packing part of it between two barriers (shared_b_thread).
+ * The k-loop order is fixed (pc ascending, p ascending inside the micro-kernel) and kc
+ * depends only on K, so a given C element is computed by the same operations on every run.
  */
 #include "ck_gemm.h"
 #include "gemm_pack.h"
@@ -25,7 +29,6 @@ typedef struct gemm_args {
     float *c; int64_t ldc;             /* C(i,j) = c[i*ldc + j] */
     const ck_gemm_kernels *kern;
     int64_t mc, kc, nc;
-    int nopf, nosimdpack, pfbig;
     float *shared_b;                  /* split rows: the packed B block all threads use */
     int split_n;                      /* threads split the columns (else the rows) */
     _Atomic int failed;               /* a thread could not get its packing buffers */
@@ -34,19 +37,12 @@ typedef struct gemm_args {
 static inline int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
 static inline int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
-/* Experimental knobs (temporary). */
-#include <stdlib.h>
-static int64_t knob(const char *name, int64_t dflt) {
-    const char *v = getenv(name);
-    return v ? atoll(v) : dflt;
-}
-
 /* Pack rows [0,mc) × k-columns [0,kc) of the A block at a: the table's leaf for full panels
  * of a row-major source, the portable routine for the rest. dst is (ceil(mc/mr), kc, mr). */
 static void pack_a_block(const gemm_args *g, int64_t mc, int64_t kc, const float *a, float *dst) {
     const int mr = g->kern->mr;
     int64_t done = 0;
-    if (g->kern->pack_a_rows && g->a_cs == 1 && !g->nosimdpack)
+    if (g->kern->pack_a_rows && g->a_cs == 1)
         for (; done + mr <= mc; done += mr) g->kern->pack_a_rows(kc, a + done * g->a_rs, g->a_rs, dst + done * kc);
     if (done < mc) ck_gemm_pack_a(mc - done, kc, a + done * g->a_rs, g->a_rs, g->a_cs, mr, dst + done * kc);
 }
@@ -122,7 +118,7 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
                     if (first_ic) {
                         pack_b_panel(g, kc, n_eff, b_blk + jr * g->b_cs, bp);
                         next = next_b_panel(g, n1, jc, nc, pc, kc, jr);
-                        if (g->nopf || (!single_ic && !g->pfbig)) next.count = 0;
+                        if (!single_ic) next.count = 0; /* big M: packing is amortised anyway */
                     }
                     const int64_t per_call = (next.count + calls - 1) / calls;
                     for (int64_t ir = 0, call = 0; ir < mc; ir += mr, ++call) {
@@ -202,7 +198,7 @@ static void shared_b_thread(void *ctx, int tid, int nthreads) {
 
 /* Bytes of L2 the C block may fill (of 1 MiB per core on Cascade Lake / Skylake-SP; the
  * rest holds the packed A slice, the B panel and stray lines). */
-#define L2_BUDGET_BYTES knob("CK_L2B", 512 * 1024)
+enum { L2_BUDGET_BYTES = 512 * 1024 };
 
 /* When a thread's rows fit in one mc block (the small-M, huge-N VGG shapes), narrow nc so
  * that the C block (rows×nc) stays in L2 while it accumulates over the k-blocks. */
@@ -279,10 +275,9 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
 
     const ck_kernel_table *table = ck_active_kernels();
     g.kern = &table->gemm;
-    g.mc = knob("CK_MC", g.kern->mc);
-    g.nopf = (int)knob("CK_NOPF", 0); g.nosimdpack = (int)knob("CK_NOSIMDPACK", 0); g.pfbig = (int)knob("CK_PFBIG", 0);
-    g.kc = balanced_kc(k, knob("CK_KC", g.kern->kc));
-    g.nc = knob("CK_NC", g.kern->nc);
+    g.mc = g.kern->mc;
+    g.kc = balanced_kc(k, g.kern->kc);
+    g.nc = g.kern->nc;
     atomic_init(&g.failed, 0);
 
     /* Threads split the columns (each packs only its own B panels; A is small or shared
@@ -292,10 +287,9 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
     if (flops < 4.0e6) threads = 1;
     double imb_n = imbalance(g.n, g.kern->nr, threads), imb_m = imbalance(g.m, g.kern->mr, threads);
     g.split_n = imb_n <= 1.1 || imb_n <= imb_m;
-    if (g.m >= threads * knob("CK_SHROWS", 256)) g.split_n = 0;
-    if (knob("CK_SPLITN", -1) >= 0) g.split_n = (int)knob("CK_SPLITN", -1);
-    if (knob("CK_SMALLM", 1)) g.nc = small_m_nc(&g, threads);
-    if (threads > 1 && !g.split_n && knob("CK_SHARED", 1)) {
+    if (g.m >= threads * g.mc) g.split_n = 0; /* full mc bands each: rows, sharing packed B */
+    g.nc = small_m_nc(&g, threads);
+    if (threads > 1 && !g.split_n) {
         g.shared_b = ck_gemm_shared_workspace(round_up(min64(g.nc, g.n), g.kern->nr) * min64(g.kc, k));
         if (!g.shared_b) return CK_ERR_OUT_OF_MEMORY;
         ck_parallel_run(threads, shared_b_thread, &g);

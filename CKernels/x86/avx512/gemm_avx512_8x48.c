@@ -12,7 +12,6 @@
 #include "../../runtime/kernel_table.h"
 
 #include <immintrin.h>
-#include <stdlib.h>
 
 #define CK_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
@@ -105,9 +104,7 @@ CK_TARGET_AVX512 void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *
                                            float beta, float *c, int64_t ldc, int m_eff, int n_eff,
                                            const ck_gemm_prefetch *pf) {
     if (m_eff == MR && n_eff == NR) {
-        static int kpf = -1;
-        if (kpf < 0) { const char *e = getenv("CK_KPF"); kpf = e && *e == '1'; }
-        if (pf->count > 0 || kpf) tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 1);
+        if (pf->count > 0) tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 1);
         else tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 0);
         return;
     }
