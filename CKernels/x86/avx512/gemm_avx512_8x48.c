@@ -48,8 +48,12 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
         }
     } else {
         /* The k loop runs in segments of ≥ 4 steps, each starting with the prefetch of one
-         * hinted B row, so the rows are spread evenly; inside a segment it is the plain loop. */
-        for (int r = 0; r < rows; ++r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+         * hinted B row, so the rows are spread evenly; inside a segment it is the plain loop.
+         * A short k loop (K = 27 of VGG's first layer) cannot hide C's misses behind its FMAs:
+         * then every line of the C tile is requested up front. */
+        for (int r = 0; r < rows; ++r)
+            for (int v = 0; v < (k < 128 ? nv : 1); ++v)
+                _mm_prefetch((const char *)(c + r * ldc + 16 * v), _MM_HINT_T0);
         const float *pf_row = pf->rows;
         int64_t pf_left = pf->count;
         const int64_t seg = pf_left > 0 && k / pf_left > 4 ? k / pf_left : 4;
@@ -60,7 +64,9 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
                 --pf_left;
             }
             const int64_t p_end = k - p > seg ? p + seg : k;
+#if defined(__clang__)
 #pragma clang loop unroll(disable)
+#endif
             for (; p < p_end; ++p) {
                 __m512 bv[NV];
                 for (int v = 0; v < nv; ++v) bv[v] = _mm512_load_ps(bp + p * NR + 16 * v);
