@@ -118,7 +118,6 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
                     if (first_ic) {
                         pack_b_panel(g, kc, n_eff, b_blk + jr * g->b_cs, bp);
                         next = next_b_panel(g, n1, jc, nc, pc, kc, jr);
-                        if (!single_ic) next.count = 0; /* big M: packing is amortised anyway */
                     }
                     const int64_t per_call = (next.count + calls - 1) / calls;
                     for (int64_t ir = 0, call = 0; ir < mc; ir += mr, ++call) {
@@ -169,7 +168,7 @@ static void shared_b_thread(void *ctx, int tid, int nthreads) {
     float *apack = NULL, *unused = NULL;
     const int have_a = ck_gemm_workspace(g->mc * min64(g->kc, g->k), 0, &apack, &unused);
     if (!have_a) atomic_store(&g->failed, 1);
-    const ck_gemm_prefetch none = {g->b, 0, 0};
+    const int64_t calls = ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
     for (int64_t jc = 0; jc < g->n; jc += g->nc) {
         const int64_t nc = min64(g->nc, g->n - jc);
         int64_t q0, q1; /* this thread's panels of the block */
@@ -181,15 +180,30 @@ static void shared_b_thread(void *ctx, int tid, int nthreads) {
             for (int64_t q = q0; q < q1; ++q)
                 pack_b_panel(g, kc, min64(nr, nc - q * nr), b_blk + q * nr * g->b_cs, g->shared_b + q * nr * kc);
             ck_parallel_barrier();
+            /* While computing, the micro-kernels prefetch the source rows of this thread's
+             * share of the next block, so that its packing reads L2, not memory. */
+            const int64_t next_pc = pc + kc < g->k ? pc + kc : 0, next_jc = pc + kc < g->k ? jc : jc + nc;
+            int64_t nq0 = 0, nq1 = 0, next_kc = min64(g->kc, g->k - next_pc);
+            if (next_jc < g->n && g->b_cs == 1)
+                ck_split_range((min64(g->nc, g->n - next_jc) + nr - 1) / nr, 1, tid, nthreads, &nq0, &nq1);
+            const float *next_blk = g->b + next_pc * g->b_rs + next_jc;
+            const int64_t next_rows = (nq1 - nq0) * next_kc, per_call = (next_rows + calls - 1) / calls;
+            int64_t call = 0;
             for (int64_t ic = lo; have_a && ic < hi; ic += g->mc) {
                 const int64_t mc = min64(g->mc, hi - ic);
                 pack_a_block(g, mc, kc, g->a + ic * g->a_rs + pc * g->a_cs, apack);
                 float *c_blk = g->c + ic * g->ldc + jc;
                 for (int64_t jr = 0; jr < nc; jr += nr)
-                    for (int64_t ir = 0; ir < mc; ir += mr)
+                    for (int64_t ir = 0; ir < mc; ir += mr, ++call) {
+                        /* rows [idx, idx + per_call) of the share, clipped to one panel */
+                        const int64_t idx = min64(call * per_call, next_rows);
+                        const int64_t panel = nq0 + (next_kc > 0 ? idx / next_kc : 0), row = next_kc > 0 ? idx % next_kc : 0;
+                        const ck_gemm_prefetch pf = {next_blk + row * g->b_rs + panel * nr, g->b_rs,
+                                                     idx < next_rows ? min64(per_call, next_kc - row) : 0};
                         kern->ukernel(kc, g->alpha, apack + ir * kc, g->shared_b + jr * kc, beta,
                                       c_blk + ir * g->ldc + jr, g->ldc, (int)min64(mr, mc - ir),
-                                      (int)min64(nr, nc - jr), &none);
+                                      (int)min64(nr, nc - jr), &pf);
+                    }
             }
             ck_parallel_barrier();
         }

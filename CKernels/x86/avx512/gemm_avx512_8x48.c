@@ -52,12 +52,17 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
          * A short k loop (K = 27 of VGG's first layer) cannot hide C's misses behind its FMAs:
          * then every line of the C tile is requested up front. */
         for (int r = 0; r < rows; ++r)
-            for (int v = 0; v < (k < 128 ? nv : 1); ++v)
+            for (int v = 0; v < (k < 128 || r == 0 ? nv : 1); ++v)
                 _mm_prefetch((const char *)(c + r * ldc + 16 * v), _MM_HINT_T0);
         const float *pf_row = pf->rows;
         int64_t pf_left = pf->count;
         const int64_t seg = pf_left > 0 && k / pf_left > 4 ? k / pf_left : 4;
+        int c_row = k < 128 ? rows : 1; /* C rows whose lines are all requested */
         for (int64_t p = 0; p < k;) {
+            if (c_row < rows) { /* the other lines of C, one row per segment */
+                for (int v = 1; v < nv; ++v) _mm_prefetch((const char *)(c + c_row * ldc + 16 * v), _MM_HINT_T0);
+                ++c_row;
+            }
             if (pf_left > 0) {
                 prefetch_row(pf_row);
                 pf_row += pf->ld;
