@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # gemm-vs-openblas.sh — our SGEMM (ck-bench gemm) against OpenBLAS's cblas_sgemm on the same
 # shapes, same call (row-major, no transposes, alpha 1, beta 0) and same timing method (one
-# warm-up, median of --repeats), for each thread count. Prints ours / OpenBLAS per shape.
+# warm-up, median of --repeats), for each thread count, interleaved per shape (--rounds
+# alternations of ours and theirs; the median over rounds is shown). Prints ours / OpenBLAS.
 #
 # Needs Debian's OpenBLAS:  sudo apt-get install -y libopenblas-dev   (and gcc, python3).
-# Usage: Benchmarks/gemm-vs-openblas.sh [--repeats N] [--threads 1,2] [--skip-4096] [--coretype SkylakeX]
+# Usage: Benchmarks/gemm-vs-openblas.sh [--repeats N] [--rounds R] [--threads 1,2] [--skip-4096]
+#        [--filter TEXT] [--coretype SkylakeX]
 # Runs take about 2-4 minutes on a 2-core Cascade Lake; run on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-repeats=7 threads=1,2 skip=() coretype=SkylakeX
+repeats=7 threads=1,2 skip=() coretype=SkylakeX rounds=3 filter=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeats) repeats="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
         --skip-4096) skip=(--skip-4096); shift ;;
         --coretype) coretype="$2"; shift 2 ;;
+        --rounds) rounds="$2"; shift 2 ;;
+        --filter) filter=(--filter "$2"); shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -37,41 +41,51 @@ gcc -O2 -I"$cblas_dir" Benchmarks/openblas/openblas_gemm_bench.c -o "$out/openbl
 echo "building ck-bench (release)..." >&2
 swift build -c release ${CK_SCRATCH:+--scratch-path "$CK_SCRATCH"} --product ck-bench >&2
 bin="$(swift build -c release ${CK_SCRATCH:+--scratch-path "$CK_SCRATCH"} --show-bin-path)/ck-bench"
-"$bin" gemm "${skip[@]}" --list-shapes > "$out/shapes.txt"
+"$bin" gemm "${skip[@]}" "${filter[@]}" --list-shapes > "$out/shapes.txt"
 
 IFS=, read -ra thread_list <<< "$threads"
-for t in "${thread_list[@]}"; do
-    echo "OpenBLAS ($coretype), $t thread(s)..." >&2
-    OPENBLAS_CORETYPE="$coretype" OPENBLAS_NUM_THREADS="$t" \
-        "$out/openblas_gemm_bench" "$t" "$repeats" < "$out/shapes.txt" > "$out/openblas-$t.json"
-done
-echo "ck-bench gemm..." >&2
-"$bin" gemm "${skip[@]}" --threads "$threads" --repeats "$repeats" --json > "$out/ours.json"
+# Interleaved: for every shape and thread count, `rounds` alternations of one ck-bench run and
+# one OpenBLAS run (each: one warm-up, median of --repeats), so load from other processes hits
+# both alike; the table shows the median over rounds. The FMA peak is measured once, first.
+"$bin" gemm --threads "$threads" --repeats 1 --filter none-such --json > "$out/peak.json"
+while read -r name m n k; do
+    for t in "${thread_list[@]}"; do
+        for ((r = 0; r < rounds; r++)); do
+            "$bin" gemm --exact "$name" --no-peak --threads "$t" --repeats "$repeats" --json >> "$out/ours.jsonl"
+            echo "$name $m $n $k" | OPENBLAS_CORETYPE="$coretype" OPENBLAS_NUM_THREADS="$t" \
+                "$out/openblas_gemm_bench" "$t" "$repeats" >> "$out/openblas.jsonl"
+        done
+    done
+    echo "  $name done (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+done < "$out/shapes.txt"
 
-python3 - "$out" "${thread_list[@]}" <<'PY'
-import json, sys
-out, threads = sys.argv[1], [int(t) for t in sys.argv[2:]]
-ours = json.load(open(f"{out}/ours.json"))
-theirs = {}
-for t in threads:
-    doc = json.load(open(f"{out}/openblas-{t}.json"))
+python3 - "$out" "$rounds" "${thread_list[@]}" <<'PY'
+import json, statistics, sys
+out, rounds, threads = sys.argv[1], int(sys.argv[2]), [int(t) for t in sys.argv[3:]]
+peak_doc = json.load(open(f"{out}/peak.json"))
+peak = {int(p["threads"]): p["gflops"] for p in peak_doc.get("fma_peak", [])}
+ours, theirs, shapes, config = {}, {}, {}, ""
+for line in open(f"{out}/ours.jsonl"):
+    for r in json.loads(line)["results"]:
+        ours.setdefault((r["shape"], int(r["threads"])), []).append(r["gflops"])
+        shapes[r["shape"]] = (int(r["m"]), int(r["n"]), int(r["k"]))
+for line in open(f"{out}/openblas.jsonl"):
+    doc = json.loads(line)
     config = doc["config"]
     for r in doc["results"]:
-        theirs[(r["shape"], t)] = r["gflops"]
-peak = {p["threads"]: p["gflops"] for p in ours.get("fma_peak", [])}
-print(f"ours: {ours['kernel']} ({ours['isa']}); OpenBLAS: {config}")
-print("FMA peak: " + ", ".join(f"{int(t)} thread(s) {g:.1f} GFLOP/s" for t, g in sorted(peak.items())))
+        theirs.setdefault((r["shape"], int(r["threads"])), []).append(r["gflops"])
+print(f"ours: {peak_doc['kernel']} ({peak_doc['isa']}); OpenBLAS: {config}")
+print(f"median over {rounds} interleaved rounds, each the median of the repeats")
+print("FMA peak: " + ", ".join(f"{t} thread(s) {g:.1f} GFLOP/s" for t, g in sorted(peak.items())))
 head = f"{'shape':<14}{'m':>6}{'n':>8}{'k':>6}"
 for t in threads:
     head += f" | {t}T ours  OpenBLAS  ratio  %peak"
 print(head)
-rows = {}
-for r in ours["results"]:
-    rows.setdefault((r["shape"], r["m"], r["n"], r["k"]), {})[int(r["threads"])] = r["gflops"]
-for (shape, m, n, k), by_t in rows.items():
-    line = f"{shape:<14}{int(m):>6}{int(n):>8}{int(k):>6}"
+for shape, (m, n, k) in shapes.items():
+    line = f"{shape:<14}{m:>6}{n:>8}{k:>6}"
     for t in threads:
-        o, b = by_t.get(t), theirs.get((shape, t))
+        o = statistics.median(ours[(shape, t)]) if (shape, t) in ours else None
+        b = statistics.median(theirs[(shape, t)]) if (shape, t) in theirs else None
         ratio = f"{o / b:5.2f}" if o and b else "    -"
         pct = f"{100 * o / peak[t]:5.1f}" if o and t in peak else "    -"
         line += f" | {o or 0:7.1f} {b or 0:9.1f}  {ratio}  {pct}"

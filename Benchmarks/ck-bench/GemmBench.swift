@@ -52,6 +52,9 @@ struct GemmBench: ParsableCommand {
     @Option(help: "Only shapes whose name contains this text.")
     var filter: String?
 
+    @Option(help: "Only the shape with exactly this name.")
+    var exact: String?
+
     @Flag(help: "Print the shapes as 'name m n k' lines and exit (used by Benchmarks/gemm-vs-openblas.sh).")
     var listShapes = false
 
@@ -62,6 +65,7 @@ struct GemmBench: ParsableCommand {
         warnIfDebugBuild()
         var shapes = gemmShapes(includeSquare4096: !skip4096)
         if let filter { shapes = shapes.filter { $0.name.contains(filter) } }
+        if let exact { shapes = shapes.filter { $0.name == exact } }
         if listShapes {
             for s in shapes { print(s.name, s.m, s.n, s.k) }
             return

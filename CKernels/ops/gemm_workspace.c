@@ -25,3 +25,20 @@ int ck_gemm_workspace(int64_t a_floats, int64_t b_floats, float **a, float **b) 
     *b = cached + a_room;
     return 1;
 }
+
+/* The calling thread's block shared with the team of its current call (a separate slot:
+ * as thread 0 of that team it also uses its packing buffers above). */
+static _Thread_local float *shared_cached = NULL;
+static _Thread_local int64_t shared_cached_floats = 0;
+
+float *ck_gemm_shared_workspace(int64_t floats) {
+    int64_t need = round_to_line(floats);
+    if (need > shared_cached_floats) {
+        void *p = NULL;
+        if (posix_memalign(&p, 64, (size_t)need * sizeof(float)) != 0) return NULL;
+        free(shared_cached);
+        shared_cached = (float *)p;
+        shared_cached_floats = need;
+    }
+    return shared_cached;
+}

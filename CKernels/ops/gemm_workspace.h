@@ -9,4 +9,8 @@
  *  the allocation fails. The buffers are valid until the thread's next call. */
 int ck_gemm_workspace(int64_t a_floats, int64_t b_floats, float **a, float **b);
 
+/** A 64-byte-aligned buffer of at least `floats` floats owned by the calling thread, for a
+ *  block the threads of one call share (grown on demand, kept). NULL when allocation fails. */
+float *ck_gemm_shared_workspace(int64_t floats);
+
 #endif

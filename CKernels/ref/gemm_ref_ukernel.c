@@ -7,7 +7,9 @@
 enum { REF_MR = 4, REF_NR = 4 };
 
 void ck_sgemm_ref_4x4(int64_t k, float alpha, const float *ap, const float *bp,
-                      float beta, float *c, int64_t ldc, int m_eff, int n_eff) {
+                      float beta, float *c, int64_t ldc, int m_eff, int n_eff,
+                      const ck_gemm_prefetch *pf) {
+    (void)pf; /* a hint this kernel does not use */
     float acc[REF_MR][REF_NR] = {{0}}; /* acc is (mr, nr) */
     for (int64_t p = 0; p < k; ++p)
         for (int i = 0; i < REF_MR; ++i)

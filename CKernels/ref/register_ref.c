@@ -3,7 +3,7 @@
 #include "ref_leaves.h"
 
 void ck_sgemm_ref_4x4(int64_t k, float alpha, const float *ap, const float *bp,
-                      float beta, float *c, int64_t ldc, int m_eff, int n_eff);
+                      float beta, float *c, int64_t ldc, int m_eff, int n_eff, const ck_gemm_prefetch *pf);
 
 void ck_register_ref(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "ref 4x4", .mr = 4, .nr = 4,

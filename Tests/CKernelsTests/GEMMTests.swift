@@ -183,6 +183,22 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The driver's two threaded schedules at every ISA's blocking: row bands sharing one packed
+    /// B block (M ≥ threads·mc; mc is 256 for avx512), column bands with just-in-time B panels
+    /// and prefetch hints (small M); K past kc (512) so k-blocks accumulate; both transposes of
+    /// B (contiguous and strided panels) and odd edges.
+    func testThreadedSchedulesOnLargeShapes() {
+        var seed: UInt64 = 3000
+        for (m, n, k) in [(517, 75, 1030), (40, 1001, 1100)] {
+            for (transA, transB) in [(false, false), (true, true)] {
+                check(GEMMCase(rowMajor: true, transA: transA, transB: transB, m: m, n: n, k: k,
+                               alpha: 1, beta: seed % 2 == 0 ? 0 : -0.5, padA: 3, padB: 1, padC: 2),
+                      seed: seed)
+                seed += 1
+            }
+        }
+    }
+
     /// alpha == 0 or k == 0: A and B must not be read (NaN there must not show), C ← beta·C.
     func testZeroAlphaOrEmptyKDoesNotReadOperands() {
         let m = 9, n = 11

@@ -28,7 +28,9 @@ accumulate(int64_t k, const float *restrict ap, const float *restrict bp, __m256
 }
 
 CK_TARGET_AVX2 void ck_sgemm_avx2_6x16(int64_t k, float alpha, const float *ap, const float *bp,
-                                       float beta, float *c, int64_t ldc, int m_eff, int n_eff) {
+                                       float beta, float *c, int64_t ldc, int m_eff, int n_eff,
+                                       const ck_gemm_prefetch *pf) {
+    (void)pf; /* a hint this kernel does not use */
     __m256 acc[MR][2];
     accumulate(k, ap, bp, acc);
     const __m256 alpha_v = _mm256_set1_ps(alpha), beta_v = _mm256_set1_ps(beta);

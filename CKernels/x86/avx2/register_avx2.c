@@ -3,7 +3,7 @@
 #include "../simd_leaves.h"
 
 void ck_sgemm_avx2_6x16(int64_t k, float alpha, const float *ap, const float *bp,
-                        float beta, float *c, int64_t ldc, int m_eff, int n_eff);
+                        float beta, float *c, int64_t ldc, int m_eff, int n_eff, const ck_gemm_prefetch *pf);
 
 void ck_register_avx2(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "avx2 6x16", .mr = 6, .nr = 16,

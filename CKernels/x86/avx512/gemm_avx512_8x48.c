@@ -17,23 +17,72 @@
 
 enum { MR = 8, NR = 48, NV = NR / 16 };
 
+/* Prefetch (into L2) the 48 floats of one unpacked B row: 3 lines, 4 when not aligned. */
+static inline __attribute__((always_inline)) CK_TARGET_AVX512 void prefetch_row(const float *row) {
+    _mm_prefetch((const char *)row, _MM_HINT_T1);
+    _mm_prefetch((const char *)(row + 16), _MM_HINT_T1);
+    _mm_prefetch((const char *)(row + 32), _MM_HINT_T1);
+    if ((uintptr_t)row & 63) _mm_prefetch((const char *)(row + 47), _MM_HINT_T1);
+}
+
 /* rows ≤ MR and nv ≤ NV are compile-time constants at every call site, so the accumulator
- * array is fully unrolled into registers. */
+ * array is fully unrolled into registers. `prefetching` (a constant too) selects the loop
+ * that also prefetches the driver's hinted B rows. */
 static inline __attribute__((always_inline)) CK_TARGET_AVX512 void
 tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp, float beta,
-     float *restrict c, int64_t ldc, const int rows, const int nv, __mmask16 last_mask) {
+     float *restrict c, int64_t ldc, const int rows, const int nv, __mmask16 last_mask,
+     const ck_gemm_prefetch *pf, const int prefetching) {
     __m512 acc[MR][NV];
     for (int r = 0; r < rows; ++r)
         for (int v = 0; v < nv; ++v) acc[r][v] = _mm512_setzero_ps();
-    for (int r = 0; r < rows; ++r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-    for (int64_t p = 0; p < k; ++p) {
-        __m512 bv[NV];
-        for (int v = 0; v < nv; ++v) bv[v] = _mm512_load_ps(bp + p * NR + 16 * v);
-        _mm_prefetch((const char *)(bp + p * NR + 8 * NR), _MM_HINT_T0);
-        for (int r = 0; r < rows; ++r) {
-            __m512 av = _mm512_set1_ps(ap[p * MR + r]);
-            for (int v = 0; v < nv; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    if (!prefetching) { /* the plain loop: one basic block, C's first line per row up front */
+        for (int r = 0; r < rows; ++r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        for (int64_t p = 0; p < k; ++p) {
+            __m512 bv[NV];
+            for (int v = 0; v < nv; ++v) bv[v] = _mm512_load_ps(bp + p * NR + 16 * v);
+            _mm_prefetch((const char *)(bp + p * NR + 8 * NR), _MM_HINT_T0);
+            for (int r = 0; r < rows; ++r) {
+                __m512 av = _mm512_set1_ps(ap[p * MR + r]);
+                for (int v = 0; v < nv; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+            }
         }
+    } else {
+        /* The k loop runs in segments of ≥ 4 steps, each starting with the prefetch of one
+         * hinted B row, so the rows are spread evenly; inside a segment it is the plain loop.
+         * A short k loop (K = 27 of VGG's first layer) cannot hide C's misses behind its FMAs:
+         * then every line of the C tile is requested up front. */
+        for (int r = 0; r < rows; ++r)
+            for (int v = 0; v < (k < 128 || r == 0 ? nv : 1); ++v)
+                _mm_prefetch((const char *)(c + r * ldc + 16 * v), _MM_HINT_T0);
+        const float *pf_row = pf->rows;
+        int64_t pf_left = pf->count;
+        const int64_t seg = pf_left > 0 && k / pf_left > 4 ? k / pf_left : 4;
+        int c_row = k < 128 ? rows : 1; /* C rows whose lines are all requested */
+        for (int64_t p = 0; p < k;) {
+            if (c_row < rows) { /* the other lines of C, one row per segment */
+                for (int v = 1; v < nv; ++v) _mm_prefetch((const char *)(c + c_row * ldc + 16 * v), _MM_HINT_T0);
+                ++c_row;
+            }
+            if (pf_left > 0) {
+                prefetch_row(pf_row);
+                pf_row += pf->ld;
+                --pf_left;
+            }
+            const int64_t p_end = k - p > seg ? p + seg : k;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+            for (; p < p_end; ++p) {
+                __m512 bv[NV];
+                for (int v = 0; v < nv; ++v) bv[v] = _mm512_load_ps(bp + p * NR + 16 * v);
+                _mm_prefetch((const char *)(bp + p * NR + 8 * NR), _MM_HINT_T0);
+                for (int r = 0; r < rows; ++r) {
+                    __m512 av = _mm512_set1_ps(ap[p * MR + r]);
+                    for (int v = 0; v < nv; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+                }
+            }
+        }
+        for (; pf_left > 0; --pf_left, pf_row += pf->ld) prefetch_row(pf_row); /* more rows than segments */
     }
     const __m512 alpha_v = _mm512_set1_ps(alpha), beta_v = _mm512_set1_ps(beta);
     for (int r = 0; r < rows; ++r)
@@ -49,24 +98,29 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
 #define TILE_FN(R, V)                                                                          \
     static CK_TARGET_AVX512 void tile_##R##x##V(int64_t k, float alpha, const float *ap,      \
                                                 const float *bp, float beta, float *c,         \
-                                                int64_t ldc, __mmask16 mask) {                 \
-        tile(k, alpha, ap, bp, beta, c, ldc, R, V, mask);                                      \
+                                                int64_t ldc, __mmask16 mask,                   \
+                                                const ck_gemm_prefetch *pf) {                  \
+        tile(k, alpha, ap, bp, beta, c, ldc, R, V, mask, pf, 0);                                  \
     }
 #define TILE_ROW(R) TILE_FN(R, 1) TILE_FN(R, 2) TILE_FN(R, 3)
 TILE_ROW(1) TILE_ROW(2) TILE_ROW(3) TILE_ROW(4) TILE_ROW(5) TILE_ROW(6) TILE_ROW(7) TILE_ROW(8)
 
-typedef void (*tile_fn)(int64_t, float, const float *, const float *, float, float *, int64_t, __mmask16);
+typedef void (*tile_fn)(int64_t, float, const float *, const float *, float, float *, int64_t, __mmask16,
+                        const ck_gemm_prefetch *);
 #define TILE_ENTRY(R) {tile_##R##x1, tile_##R##x2, tile_##R##x3}
 static const tile_fn tiles[MR][NV] = {TILE_ENTRY(1), TILE_ENTRY(2), TILE_ENTRY(3), TILE_ENTRY(4),
                                       TILE_ENTRY(5), TILE_ENTRY(6), TILE_ENTRY(7), TILE_ENTRY(8)};
 
 CK_TARGET_AVX512 void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *ap, const float *bp,
-                                           float beta, float *c, int64_t ldc, int m_eff, int n_eff) {
+                                           float beta, float *c, int64_t ldc, int m_eff, int n_eff,
+                                           const ck_gemm_prefetch *pf) {
     if (m_eff == MR && n_eff == NR) {
-        tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF);
+        if (pf->count > 0) tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 1);
+        else tile(k, alpha, ap, bp, beta, c, ldc, MR, NV, 0xFFFF, pf, 0);
         return;
     }
+    for (int64_t r = 0; r < pf->count; ++r) prefetch_row(pf->rows + r * pf->ld); /* edges are rare */
     int nv = (n_eff + 15) / 16;
     int last = n_eff - 16 * (nv - 1);
-    tiles[m_eff - 1][nv - 1](k, alpha, ap, bp, beta, c, ldc, (__mmask16)((1u << last) - 1u));
+    tiles[m_eff - 1][nv - 1](k, alpha, ap, bp, beta, c, ldc, (__mmask16)((1u << last) - 1u), pf);
 }
