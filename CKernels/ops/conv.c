@@ -53,7 +53,8 @@ static int64_t chunk_images(const ck_conv2d_params *p, int64_t po, int64_t qo) {
 size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
-    if (pass != CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
+    if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
+    if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_workspace(p, 0);
     if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
     /* the im2col passes need one column chunk */
     int64_t nb = chunk_images(p, po, qo);
@@ -63,7 +64,8 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) 
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
-    if ((pass != CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
+    if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
+        (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
         (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
         return ck_active_kernels()->conv3x3.name;
     return is_pointwise(p) ? "1x1 sgemm" : "im2col+sgemm";
@@ -211,7 +213,7 @@ ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *p, const float *x, const
         return CK_OK;
     }
     if (!x || !dy) return CK_ERR_NULL_POINTER;
-    if (ck_conv3x3_direct_eligible(p, p->c, p->k)) {
+    if (ck_conv3x3_direct_bwd_weights_eligible(p)) {
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 0));
         if (st != CK_OK) return st;

@@ -26,6 +26,13 @@ final class ConvTests: XCTestCase {
         cases.append(ConvCase(n: 1, h: 1, w: 25, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 3, h: 7, w: 16, c: 64, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 1, h: 2, w: 17, c: 17, k: 96, r: 3, s: 3, stride: 1, pad: 1))
+        // batch tiles (W < 16): image groups 7+6 and 9+8+8, 1x1 / 1-row / 1-column images (one
+        // valid tap row or column), backward-data through the flip (C a multiple of 32)
+        cases.append(ConvCase(n: 13, h: 2, w: 2, c: 5, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 25, h: 3, w: 5, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 3, h: 1, w: 1, c: 17, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 1, h: 1, w: 7, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 3, h: 5, w: 1, c: 3, k: 64, r: 3, s: 3, stride: 1, pad: 1))
         return cases
     }
 
@@ -55,7 +62,8 @@ final class ConvTests: XCTestCase {
         var rng = TestRNG(seed: 2)
         let cases = [ConvCase(n: 3, h: 7, w: 7, c: 5, k: 17, r: 3, s: 3, stride: 1, pad: 1),
                      ConvCase(n: 1, h: 5, w: 5, c: 17, k: 3, r: 5, s: 5, stride: 2, pad: 2),
-                     ConvCase(n: 3, h: 4, w: 19, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1)] // direct path
+                     ConvCase(n: 3, h: 4, w: 19, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1), // direct, row tiles
+                     ConvCase(n: 14, h: 4, w: 4, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1)] // direct, batch tiles
         for cc in cases {
             let x = rng.intTensor(cc.xShape, 3), w = rng.intTensor(cc.wShape, 3), dy = rng.intTensor(cc.yShape, 3)
             let b = rng.intTensor([cc.k], 5)
@@ -142,6 +150,10 @@ final class ConvAlgorithmTests: XCTestCase {
             let name = Conv2d.algorithmName(input: [1, 1, 25, 32], weights: [3, 3, 32, 64])
             XCTAssertEqual(name.contains("direct"), isa == .avx512, "\(isa): \(name)")
         }
-        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]), "im2col+sgemm")
+        // narrow images take the direct path too (batch tiles); output channels not a multiple of
+        // 32 and other geometries do not
+        XCTAssertTrue(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]).contains("direct"))
+        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 17]), "im2col+sgemm")
+        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [5, 5, 32, 64]), "im2col+sgemm")
     }
 }
