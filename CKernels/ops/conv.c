@@ -54,7 +54,7 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) 
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
     if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
-    if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_workspace(p, 0);
+    if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_bwd_weights_workspace(p);
     if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
     /* the im2col passes need one column chunk */
     int64_t nb = chunk_images(p, po, qo);
@@ -215,7 +215,7 @@ ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *p, const float *x, const
     if (!x || !dy) return CK_ERR_NULL_POINTER;
     if (ck_conv3x3_direct_bwd_weights_eligible(p)) {
         ck_scratch ws;
-        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 0));
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_bwd_weights_workspace(p));
         if (st != CK_OK) return st;
         st = ck_conv3x3_direct_bwd_weights(p, x, dy, beta, dw, ws.base);
         ck_scratch_release(&ws);

@@ -223,18 +223,124 @@ static void bwdw_body(void *ctx, int tid, int nthreads) {
                 int ct = (int)(C / j->cblocks + (cb < C % j->cblocks ? 1 : 0));
                 int64_t k0 = kb * j->d->block_k;
                 const float *xs = j->xp + ((n * (H + 2) + h + r) * Wp + s) * C + c0;
-                j->d->bwdw_tile(ct, xs, C, dyrow + k0, K, W, j->dw + ((r * 3 + s) * C + c0) * K + k0);
+                j->d->bwdw_tile(ct, xs, C, dyrow + k0, K, W, j->dw + ((r * 3 + s) * C + c0) * K + k0, K);
             }
         }
     }
 }
 
+/* ---- backward-weights of narrow images: x and dy are transposed to pixel-major, channel-blocked
+ * (HW, blocks, N, width), so that for one output pixel, tap and channel block the reduction runs
+ * over all N images through contiguous memory (in NHWC the N samples of one pixel are H·W·C
+ * floats apart, a multiple of 4 KiB that maps them all to one cache set). Threads own output
+ * blocks of 32 channels; each accumulates its blocks in a packed dwb[kb][tap][c][32]
+ * (L2-resident, unlike 4 KiB-aliased dw rows), sweeping input pixels so that one input pixel's
+ * slice serves all (up to 9) taps that read it; padding taps are skipped. ---- */
+
+typedef struct bwdw_batch_job {
+    const ck_conv2d_params *p;
+    const ck_conv_direct_kernels *d;
+    const float *src;  /* pack: x or dy (N,HW,ch) */
+    float *dst;        /* pack: (HW,N,ch) */
+    int64_t ch, blocks;
+    const float *xt;   /* (HW, C blocks, N, ≤ max_ct) */
+    const float *dyt;  /* (HW, K/32, N, 32) */
+    float *dwb;        /* (K/32, 9, C, 32) */
+    float *dw;         /* (3,3,C,K) */
+    float beta;
+    int64_t cblocks;
+} bwdw_batch_job;
+
+/* Channel block cb of `blocks` balanced blocks over ch channels: first channel and width. */
+static void channel_block(int64_t ch, int64_t blocks, int64_t cb, int64_t *c0, int *ct) {
+    *c0 = cb * (ch / blocks) + (cb < ch % blocks ? cb : ch % blocks);
+    *ct = (int)(ch / blocks + (cb < ch % blocks ? 1 : 0));
+}
+
+/* dst[pix][block][n][0..width) = src[n][pix][block's channels]: each (pixel, block) run of N
+ * samples is contiguous, so the leaf streams it sequentially. Items are pixels. */
+static void transpose_pixels(void *ctx, int64_t begin, int64_t end) {
+    const bwdw_batch_job *j = ctx;
+    const int64_t N = j->p->n, HW = j->p->h * j->p->w, ch = j->ch;
+    for (int64_t pix = begin; pix < end; ++pix)
+        for (int64_t b = 0; b < j->blocks; ++b) {
+            int64_t c0;
+            int ct;
+            channel_block(ch, j->blocks, b, &c0, &ct);
+            float *dst = j->dst + pix * N * ch + c0 * N;
+            for (int64_t n = 0; n < N; ++n)
+                memcpy(dst + n * ct, j->src + (n * HW + pix) * ch + c0, (size_t)ct * sizeof(float));
+        }
+}
+
+static void bwdw_batch_body(void *ctx, int tid, int nthreads) {
+    const bwdw_batch_job *j = ctx;
+    const int64_t N = j->p->n, H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, bk = j->d->block_k;
+    int64_t kb0, kb1;
+    ck_split_range(K / bk, 1, tid, nthreads, &kb0, &kb1);
+    for (int64_t kb = kb0; kb < kb1; ++kb) {
+        float *blk = j->dwb + kb * 9 * C * bk; /* (9, C, 32) */
+        memset(blk, 0, (size_t)(9 * C * bk) * sizeof(float));
+        for (int64_t hi = 0; hi < H; ++hi)
+            for (int64_t wi = 0; wi < W; ++wi)
+                for (int tap = 0; tap < 9; ++tap) {
+                    /* input pixel (hi, wi) is tap (r, s) of output pixel (hi − r + 1, wi − s + 1) */
+                    int64_t ho = hi - tap / 3 + 1, wo = wi - tap % 3 + 1;
+                    if (ho < 0 || ho >= H || wo < 0 || wo >= W) continue;
+                    const float *xs = j->xt + (hi * W + wi) * N * C;
+                    const float *dys = j->dyt + (ho * W + wo) * N * K + kb * N * bk;
+                    for (int64_t cb = 0; cb < j->cblocks; ++cb) {
+                        int64_t c0;
+                        int ct;
+                        channel_block(C, j->cblocks, cb, &c0, &ct);
+                        j->d->bwdw_tile(ct, xs + c0 * N, ct, dys, bk, N, blk + (tap * C + c0) * bk, bk);
+                    }
+                }
+        /* dw[tap][c][kb·32 + 0..32) = blk[tap][c][0..32) + beta·dw */
+        for (int64_t row = 0; row < 9 * C; ++row) {
+            float *d = j->dw + row * K + kb * bk;
+            const float *b = blk + row * bk;
+            for (int64_t i = 0; i < bk; ++i) d[i] = b[i] + (j->beta == 0.0f ? 0.0f : j->beta * d[i]);
+        }
+    }
+}
+
+static size_t bwdw_batch_workspace(const ck_conv2d_params *p) {
+    const int64_t px = p->n * p->h * p->w;
+    return ck_round64((size_t)(px * p->c) * sizeof(float)) + ck_round64((size_t)(px * p->k) * sizeof(float)) +
+           ck_round64((size_t)(9 * p->c * p->k) * sizeof(float)) + 64;
+}
+
+static ck_status bwd_weights_batch(const ck_conv2d_params *p, const float *x, const float *dy, float beta,
+                                   float *dw, void *ws) {
+    const ck_conv_direct_kernels *d = &ck_active_kernels()->conv3x3;
+    const int64_t px = p->n * p->h * p->w;
+    float *xt = ws;
+    float *dyt = xt + ck_round64((size_t)(px * p->c) * sizeof(float)) / sizeof(float);
+    float *dwb = dyt + ck_round64((size_t)(px * p->k) * sizeof(float)) / sizeof(float);
+    const int64_t cblocks = (p->c + d->max_ct - 1) / d->max_ct;
+    bwdw_batch_job j = {p, d, x, xt, p->c, cblocks, xt, dyt, dwb, dw, beta, cblocks};
+    ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
+    j.src = dy;
+    j.dst = dyt;
+    j.ch = p->k;
+    j.blocks = p->k / d->block_k;
+    ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
+    ck_parallel_run(0, bwdw_batch_body, &j);
+    return CK_OK;
+}
+
+size_t ck_conv3x3_direct_bwd_weights_workspace(const ck_conv2d_params *p) {
+    return uses_row_tiles(p) ? ck_conv3x3_direct_workspace(p, 0) : bwdw_batch_workspace(p);
+}
+
 int ck_conv3x3_direct_bwd_weights_eligible(const ck_conv2d_params *p) {
-    return ck_conv3x3_direct_eligible(p, p->c, p->k) && uses_row_tiles(p);
+    return ck_conv3x3_direct_eligible(p, p->c, p->k);
 }
 
 ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *x, const float *dy,
                                         float beta, float *dw, void *ws) {
+    if (!uses_row_tiles(p)) return bwd_weights_batch(p, x, dy, beta, dw, ws);
     const int64_t count = 9 * p->c * p->k;
     for (int64_t i = 0; i < count; ++i) dw[i] = beta == 0.0f ? 0.0f : beta * dw[i];
     direct_job pj = {p, &ck_active_kernels()->conv3x3, p->c, p->k, x, ws, NULL, NULL, NULL};

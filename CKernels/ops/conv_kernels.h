@@ -34,12 +34,12 @@ typedef void (*ck_conv3x3_tile_fn)(int T, const float *xp, int64_t x_pix, int64_
                                    const float *w, int64_t k_out, int rows, int cols, const float *bias,
                                    float *y, int64_t y_pix);
 
-/* Direct 3x3 backward-weights tile: dw[ct·K + 0..32) += Σ_{p<npix} xs[p·C + ct] · dy[p·K + 0..32)
+/* Direct 3x3 backward-weights tile: dw[ct·ldw + 0..32) += Σ_{p<npix} xs[p·x_pix + ct] · dy[p·dy_pix + 0..32)
  * for ct < CT ≤ max_ct: a (CT × 32) block of one tap's (C, K) weight-gradient matrix, reduced over
- * a run of npix pixels (xs: shifted padded input at the first channel of the block; dy: output
- * gradient at the first channel of the block). */
-typedef void (*ck_conv3x3_bwdw_tile_fn)(int CT, const float *xs, int64_t c_in, const float *dy,
-                                        int64_t k_out, int64_t npix, float *dw);
+ * npix pixels (xs: shifted input at the first channel of the block; dy: output gradient at the
+ * first channel of the block; consecutive pixels x_pix and dy_pix floats apart). */
+typedef void (*ck_conv3x3_bwdw_tile_fn)(int CT, const float *xs, int64_t x_pix, const float *dy,
+                                        int64_t dy_pix, int64_t npix, float *dw, int64_t ldw);
 
 /* Direct 3x3 batch tile: as ck_conv3x3_tile_fn for the same output pixel of T ≤ max_t images, the
  * input in the group-packed layout xg[pixel][c][max_t] (image t of the group at slot t):

@@ -114,18 +114,18 @@ void ck_conv3x3_batch_tile_avx512(int T, const float *xg, int64_t x_col, int64_t
 
 /* Backward-weights: a (CT × 32) block of dw, accumulated in 24 zmm registers over npix pixels:
  * per pixel, 2 dy vectors loaded and CT input channels broadcast (contiguous in NHWC). */
-static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const float *xs, int64_t c_in,
-                                                            const float *dy, int64_t k_out, int64_t npix,
-                                                            float *dw) {
+static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const float *xs, int64_t x_pix,
+                                                            const float *dy, int64_t dy_pix, int64_t npix,
+                                                            float *dw, int64_t ldw) {
     __m512 acc[CK_CONV3X3_MAX_T][2];
 #pragma clang loop unroll(full)
     for (int c = 0; c < CT; ++c) {
-        acc[c][0] = _mm512_loadu_ps(dw + c * k_out);
-        acc[c][1] = _mm512_loadu_ps(dw + c * k_out + 16);
+        acc[c][0] = _mm512_loadu_ps(dw + c * ldw);
+        acc[c][1] = _mm512_loadu_ps(dw + c * ldw + 16);
     }
     for (int64_t p = 0; p < npix; ++p) {
-        const __m512 d0 = _mm512_loadu_ps(dy + p * k_out), d1 = _mm512_loadu_ps(dy + p * k_out + 16);
-        const float *xp = xs + p * c_in;
+        const __m512 d0 = _mm512_loadu_ps(dy + p * dy_pix), d1 = _mm512_loadu_ps(dy + p * dy_pix + 16);
+        const float *xp = xs + p * x_pix;
 #pragma clang loop unroll(full)
         for (int c = 0; c < CT; ++c) {
             const __m512 xb = _mm512_set1_ps(xp[c]);
@@ -135,15 +135,15 @@ static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const 
     }
 #pragma clang loop unroll(full)
     for (int c = 0; c < CT; ++c) {
-        _mm512_storeu_ps(dw + c * k_out, acc[c][0]);
-        _mm512_storeu_ps(dw + c * k_out + 16, acc[c][1]);
+        _mm512_storeu_ps(dw + c * ldw, acc[c][0]);
+        _mm512_storeu_ps(dw + c * ldw + 16, acc[c][1]);
     }
 }
 
-void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t c_in, const float *dy, int64_t k_out,
-                                 int64_t npix, float *dw) {
+void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t x_pix, const float *dy, int64_t dy_pix,
+                                 int64_t npix, float *dw, int64_t ldw) {
     switch (CT) {
-#define CASE(n) case n: bwdw_tile(n, xs, c_in, dy, k_out, npix, dw); break;
+#define CASE(n) case n: bwdw_tile(n, xs, x_pix, dy, dy_pix, npix, dw, ldw); break;
     CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
 #undef CASE
     default: break;

@@ -8,8 +8,8 @@ void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t x_pix, int64_t x_row
 void ck_conv3x3_batch_tile_avx512(int T, const float *xg, int64_t x_col, int64_t x_row, int64_t c_in,
                                   const float *w, int64_t k_out, int rows, int cols, const float *bias,
                                   float *y, int64_t y_pix);
-void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t c_in, const float *dy, int64_t k_out,
-                                 int64_t npix, float *dw);
+void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t x_pix, const float *dy, int64_t dy_pix,
+                                 int64_t npix, float *dw, int64_t ldw);
 
 void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *ap, const float *bp,
                           float beta, float *c, int64_t ldc, int m_eff, int n_eff);
