@@ -2,7 +2,7 @@
  * conv3x3_direct.c — driver of the direct 3x3 convolution: zero-padded copy of the input (so the
  * leaf needs no edge branches), optional weight flip for backward-data, then threads over
  * (image, output row, channel block) items; each item sweeps its row in tiles of ≤ max_t pixels.
- * Narrow images use batch tiles instead (see CK_CONV3X3_ROW_TILE_MIN_WIDTH).
+ * Batches of at least max_t images use batch tiles instead (see CK_CONV3X3_ROW_MIN_WIDTH).
  * Why direct: no im2col matrix (9× the input) is written and read, and taps in padding rows are
  * skipped instead of multiplied by zeros.
  */
@@ -12,12 +12,17 @@
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 
-/* Images at least this wide are swept in row tiles (≤ max_t neighbouring pixels of one row, over
- * a zero-padded copy); narrower ones in batch tiles (one pixel position in ≤ max_t images of a
- * group-packed copy, every padding tap skipped): an 8-, 4- or 2-pixel row would make short tiles that
- * reload all weights for few pixels, and on 2x2 / 4x4 images more than a third of all taps fall
- * in the padding. */
-#define CK_CONV3X3_ROW_TILE_MIN_WIDTH 16
+/* Two tilings share the leaf's register block (≤ max_t pixels × 32 output channels):
+ *  - batch tiles: one pixel position in ≤ max_t images of a group-packed copy, every padding tap
+ *    skipped. Used whenever the batch fills a tile: measured as fast as row tiles or faster on
+ *    every VGG16 layer at batch 100 (on 2x2 / 4x4 images more than a third of all taps fall in
+ *    the padding, and an 8-pixel row would make short tiles that reload all weights).
+ *  - row tiles: ≤ max_t neighbouring pixels of one output row of a zero-padded copy. Used for
+ *    small batches (T would be small) on images at least CK_CONV3X3_ROW_MIN_WIDTH wide.
+ * Backward-weights has the same two variants; its batch variant transposes x and dy, which does
+ * not pay for few input channels (VGG16's first layer, C = 3), so there rows are used too. */
+#define CK_CONV3X3_ROW_MIN_WIDTH 16
+#define CK_CONV3X3_BWDW_BATCH_MIN_CHANNELS 32
 
 int ck_conv3x3_direct_eligible(const ck_conv2d_params *p, int64_t c_in, int64_t c_out) {
     const ck_conv_direct_kernels *d = &ck_active_kernels()->conv3x3;
@@ -26,21 +31,27 @@ int ck_conv3x3_direct_eligible(const ck_conv2d_params *p, int64_t c_in, int64_t 
            p->pad_w == 1 && c_out % d->block_k == 0;
 }
 
-static int uses_row_tiles(const ck_conv2d_params *p) { return p->w >= CK_CONV3X3_ROW_TILE_MIN_WIDTH; }
+static int uses_row_tiles(const ck_conv2d_params *p) {
+    return p->w >= CK_CONV3X3_ROW_MIN_WIDTH && p->n < ck_active_kernels()->conv3x3.max_t;
+}
+
+static int bwdw_uses_row_tiles(const ck_conv2d_params *p) {
+    return p->w >= CK_CONV3X3_ROW_MIN_WIDTH &&
+           (p->n < ck_active_kernels()->conv3x3.max_t || p->c < CK_CONV3X3_BWDW_BATCH_MIN_CHANNELS);
+}
 
 static int64_t image_groups(const ck_conv2d_params *p, int max_t) { return (p->n + max_t - 1) / max_t; }
 
 /* Floats of the padded copy (row tiles) or of the group-packed copy (batch tiles) of the input. */
-static int64_t padded_floats(const ck_conv2d_params *p, int64_t c_in) {
+static int64_t padded_floats(const ck_conv2d_params *p, int64_t c_in, int rows) {
     const int max_t = ck_active_kernels()->conv3x3.max_t;
-    return uses_row_tiles(p) ? p->n * (p->h + 2) * (p->w + 2) * c_in
-                             : image_groups(p, max_t) * p->h * p->w * c_in * max_t;
+    return rows ? p->n * (p->h + 2) * (p->w + 2) * c_in : image_groups(p, max_t) * p->h * p->w * c_in * max_t;
 }
 
 size_t ck_conv3x3_direct_workspace(const ck_conv2d_params *p, int flip) {
     int64_t c_in = flip ? p->k : p->c;
     (void)flip; /* both passes pack the weights: same size */
-    size_t bytes = ck_round64((size_t)padded_floats(p, c_in) * sizeof(float));
+    size_t bytes = ck_round64((size_t)padded_floats(p, c_in, uses_row_tiles(p)) * sizeof(float));
     bytes += ck_round64((size_t)(9 * p->c * p->k) * sizeof(float));
     return bytes + 64;
 }
@@ -176,7 +187,7 @@ ck_status ck_conv3x3_direct(const ck_conv2d_params *p, int flip, const float *x,
      * they would crowd a few L2 sets and be refetched for every tile; packed, a block streams
      * contiguously and stays in L2. With flip, wb is built from w[2−r][2−s][c][k] with the roles
      * of c and k exchanged: dx = conv3x3(dy, flipped w) is the transposed convolution. */
-    float *wb = (float *)ws + ck_round64((size_t)padded_floats(p, j.c_in) * sizeof(float)) / sizeof(float);
+    float *wb = (float *)ws + ck_round64((size_t)padded_floats(p, j.c_in, uses_row_tiles(p)) * sizeof(float)) / sizeof(float);
     j.w = wb;
     pack_job pj = {w, wb, p->c, p->k, j.c_in, j.c_out, j.d->block_k, flip};
     ck_parallel_for(9 * (j.c_out / j.d->block_k), 1, pack_weights, &pj);
@@ -331,7 +342,8 @@ static ck_status bwd_weights_batch(const ck_conv2d_params *p, const float *x, co
 }
 
 size_t ck_conv3x3_direct_bwd_weights_workspace(const ck_conv2d_params *p) {
-    return uses_row_tiles(p) ? ck_conv3x3_direct_workspace(p, 0) : bwdw_batch_workspace(p);
+    return bwdw_uses_row_tiles(p) ? ck_round64((size_t)padded_floats(p, p->c, 1) * sizeof(float)) + 64
+                                  : bwdw_batch_workspace(p);
 }
 
 int ck_conv3x3_direct_bwd_weights_eligible(const ck_conv2d_params *p) {
@@ -340,7 +352,7 @@ int ck_conv3x3_direct_bwd_weights_eligible(const ck_conv2d_params *p) {
 
 ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *x, const float *dy,
                                         float beta, float *dw, void *ws) {
-    if (!uses_row_tiles(p)) return bwd_weights_batch(p, x, dy, beta, dw, ws);
+    if (!bwdw_uses_row_tiles(p)) return bwd_weights_batch(p, x, dy, beta, dw, ws);
     const int64_t count = 9 * p->c * p->k;
     for (int64_t i = 0; i < count; ++i) dw[i] = beta == 0.0f ? 0.0f : beta * dw[i];
     direct_job pj = {p, &ck_active_kernels()->conv3x3, p->c, p->k, x, ws, NULL, NULL, NULL};

@@ -26,13 +26,16 @@ final class ConvTests: XCTestCase {
         cases.append(ConvCase(n: 1, h: 1, w: 25, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 3, h: 7, w: 16, c: 64, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 1, h: 2, w: 17, c: 17, k: 96, r: 3, s: 3, stride: 1, pad: 1))
-        // batch tiles (W < 16): image groups 7+6 and 9+8+8, 1x1 / 1-row / 1-column images (one
-        // valid tap row or column), backward-data through the flip (C a multiple of 32)
+        // batch tiles (batch ≥ 12 or W < 16): image groups 7+6 and 9+8+8, 1x1 / 1-row / 1-column
+        // images (one valid tap row or column), backward-data through the flip (C a multiple of
+        // 32); a wide image with a full batch (batch tiles; backward-weights by rows when C < 32)
         cases.append(ConvCase(n: 13, h: 2, w: 2, c: 5, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 25, h: 3, w: 5, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 3, h: 1, w: 1, c: 17, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 1, h: 1, w: 7, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 3, h: 5, w: 1, c: 3, k: 64, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 12, h: 2, w: 16, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 13, h: 3, w: 17, c: 3, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         return cases
     }
 
@@ -114,6 +117,35 @@ final class ConvTests: XCTestCase {
             for (got, want, name) in [(dx, gx, "dx"), (dw, gw, "dw"), (db, gb, "db")] {
                 for i in got.indices { XCTAssertEqual(got[i], want[i], accuracy: 1e-4, "\(name)[\(i)] isa \(isa) threads \(t)") }
             }
+        }
+    }
+
+    /// The same finite-difference check through the direct 3x3 paths (batch tiles with the flipped
+    /// weights for backward-data, and the transposed backward-weights; where the ISA has them),
+    /// on 40 sampled coordinates of x and of w (a full sweep would take 2·(|x| + |w|) forward
+    /// evaluations). Tolerance as above: sums of ≤ 9·32 terms of magnitude ≤ 1, ≤ 1e-4.
+    func testDirectPathBackwardMatchesFiniteDifferences() throws {
+        var rng = TestRNG(seed: 4)
+        let cc = ConvCase(n: 13, h: 3, w: 2, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1)
+        let x = rng.tensor(cc.xShape), w = rng.tensor(cc.wShape), dy = rng.tensor(cc.yShape)
+        func loss(_ xd: [Double], _ wd: [Double]) -> Double {
+            let y = cc.forward(xd, wd).value
+            return y.indices.reduce(0) { $0 + y[$1] * Double(dy[flat: $1]) }
+        }
+        let h = 1e-3
+        func fd(_ base: [Double], at i: Int, _ eval: ([Double]) -> Double) -> Double {
+            var p = base, m = base
+            p[i] += h; m[i] -= h
+            return (eval(p) - eval(m)) / (2 * h)
+        }
+        let xi = (0..<40).map { ($0 * 7919) % x.count }, wi = (0..<40).map { ($0 * 104_729) % w.count }
+        let gx = xi.map { fd(x.doubles, at: $0) { loss($0, w.doubles) } }
+        let gw = wi.map { fd(w.doubles, at: $0) { loss(x.doubles, $0) } }
+        try forEachConfiguration { isa, t in
+            let dx = try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles
+            let dw = try Conv2d.backwardWeights(x, dy, kernelSize: (3, 3), geometry: cc.geometry).doubles
+            for (j, i) in xi.enumerated() { XCTAssertEqual(dx[i], gx[j], accuracy: 1e-4, "dx[\(i)] isa \(isa) threads \(t)") }
+            for (j, i) in wi.enumerated() { XCTAssertEqual(dw[i], gw[j], accuracy: 1e-4, "dw[\(i)] isa \(isa) threads \(t)") }
         }
     }
 
