@@ -198,7 +198,10 @@ ck_status ck_conv3x3_direct(const ck_conv2d_params *p, int flip, const float *x,
     } else {
         j.groups = image_groups(p, j.d->max_t);
         ck_parallel_for(j.groups * p->h * p->w, 4, pack_groups, &j);
-        ck_parallel_for(kb_count * j.groups * p->h * p->w, 4, batch_tile_items, &j);
+        /* dynamic chunks of ~1/16 of the work per thread: long runs within one weight block,
+         * and a thread that shares its core with another process takes fewer of them */
+        const int64_t items = kb_count * j.groups * p->h * p->w;
+        ck_parallel_for_dynamic(items, 1 + items / (16 * ck_get_num_threads()), batch_tile_items, &j);
     }
     return CK_OK;
 }
@@ -243,7 +246,7 @@ static void bwdw_body(void *ctx, int tid, int nthreads) {
 /* ---- backward-weights of narrow images: x and dy are transposed to pixel-major, channel-blocked
  * (HW, blocks, N, width), so that for one output pixel, tap and channel block the reduction runs
  * over all N images through contiguous memory (in NHWC the N samples of one pixel are H·W·C
- * floats apart, a multiple of 4 KiB that maps them all to one cache set). Threads own output
+ * floats apart, a multiple of 4 KiB that maps them all to one cache set). Threads take output
  * blocks of 32 channels; each accumulates its blocks in a packed dwb[kb][tap][c][32]
  * (L2-resident, unlike 4 KiB-aliased dw rows), sweeping input pixels so that one input pixel's
  * slice serves all (up to 9) taps that read it; padding taps are skipped. ---- */
@@ -284,11 +287,10 @@ static void transpose_pixels(void *ctx, int64_t begin, int64_t end) {
         }
 }
 
-static void bwdw_batch_body(void *ctx, int tid, int nthreads) {
+/* Items are output blocks of 32 channels, taken dynamically (each writes only its own block). */
+static void bwdw_batch_blocks(void *ctx, int64_t kb0, int64_t kb1) {
     const bwdw_batch_job *j = ctx;
     const int64_t N = j->p->n, H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, bk = j->d->block_k;
-    int64_t kb0, kb1;
-    ck_split_range(K / bk, 1, tid, nthreads, &kb0, &kb1);
     for (int64_t kb = kb0; kb < kb1; ++kb) {
         float *blk = j->dwb + kb * 9 * C * bk; /* (9, C, 32) */
         memset(blk, 0, (size_t)(9 * C * bk) * sizeof(float));
@@ -337,7 +339,7 @@ static ck_status bwd_weights_batch(const ck_conv2d_params *p, const float *x, co
     j.ch = p->k;
     j.blocks = p->k / d->block_k;
     ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
-    ck_parallel_run(0, bwdw_batch_body, &j);
+    ck_parallel_for_dynamic(p->k / d->block_k, 1, bwdw_batch_blocks, &j);
     return CK_OK;
 }
 

@@ -84,6 +84,8 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
             const float *xs = xg + r * x_row + s * x_col;
             const float *ws = w + (r * 3 + s) * c_in * k_out;
             for (int64_t c = 0; c < c_in; ++c) {
+                _mm_prefetch((const char *)(ws + (c + 8) * k_out), _MM_HINT_T0);
+                _mm_prefetch((const char *)(ws + (c + 8) * k_out + 16), _MM_HINT_T0);
                 const __m512 w0 = _mm512_loadu_ps(ws + c * k_out), w1 = _mm512_loadu_ps(ws + c * k_out + 16);
 #pragma clang loop unroll(full)
                 for (int t = 0; t < T; ++t) {
