@@ -163,7 +163,7 @@ typedef struct pack_job {
 static void pack_weights(void *ctx, int64_t begin, int64_t end) {
     const pack_job *j = ctx;
     for (int64_t i = begin; i < end; ++i) {
-        int64_t kb = i / 9, tap = i % 9, r = tap / 3, s = tap % 3;
+        int64_t kb = i / 9, tap = i % 9;
         float *dst = j->wb + i * j->c_in * j->bk;
         if (!j->flip) {
             const float *src = j->w + tap * j->C * j->K + kb * j->bk; /* rows c, K apart */
@@ -357,7 +357,7 @@ ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *
     if (!bwdw_uses_row_tiles(p)) return bwd_weights_batch(p, x, dy, beta, dw, ws);
     const int64_t count = 9 * p->c * p->k;
     for (int64_t i = 0; i < count; ++i) dw[i] = beta == 0.0f ? 0.0f : beta * dw[i];
-    direct_job pj = {p, &ck_active_kernels()->conv3x3, p->c, p->k, x, ws, NULL, NULL, NULL};
+    direct_job pj = {p, &ck_active_kernels()->conv3x3, p->c, p->k, x, ws, NULL, NULL, NULL, 0};
     ck_parallel_for(p->n * (p->h + 2), 8, pad_rows, &pj);
     bwdw_job j = {p, pj.d, ws, dy, dw, (p->c + pj.d->max_ct - 1) / pj.d->max_ct, p->k / pj.d->block_k};
     ck_parallel_run(0, bwdw_body, &j);
