@@ -77,7 +77,11 @@ struct ConvBench: ParsableCommand {
             let w = BenchBuffer(count: 9 * layer.cin * layer.cout, value: 0.03)
             let dw = BenchBuffer(count: 9 * layer.cin * layer.cout, value: 0)
             let bias = BenchBuffer(count: layer.cout, value: 0.1)
-            let algorithm = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_FWD))
+            // the algorithm of each pass, written once when all three agree ("fwd / bwd-d / bwd-w" otherwise)
+            let passNames = [CK_CONV2D_FWD, CK_CONV2D_BWD_DATA, CK_CONV2D_BWD_WEIGHTS].map {
+                String(cString: ck_conv2d_algorithm_name(&p, $0))
+            }
+            let algorithm = Set(passNames).count == 1 ? passNames[0] : passNames.joined(separator: " / ")
             for t in threadCounts {
                 Runtime.threads = t
                 func time(_ body: () -> ck_status) throws -> Double {

@@ -1,6 +1,9 @@
 /*
  * conv.c — the ISA-neutral 2-D convolution driver: validation, algorithm choice, workspace,
  * threads. Algorithms (same API, chosen per call):
+ *   "direct 3x3 …"  3x3 / stride 1 / pad 1 with output channels (input channels for backward-data)
+ *                   a multiple of the ISA's block, where the ISA has a direct leaf (AVX-512):
+ *                   conv3x3_direct.c. Every VGG16 convolution pass except conv1's backward-data.
  *   "1x1 sgemm"     1x1 kernel, stride 1, no padding: NHWC x *is* the (N·H·W, C) GEMM operand.
  *   "im2col+sgemm"  everything else: images are processed in chunks whose im2col matrix
  *                   (rows = pixels of the chunk, cols = R·S·C) fits a fixed budget, so one GEMM
@@ -53,7 +56,8 @@ static int64_t chunk_images(const ck_conv2d_params *p, int64_t po, int64_t qo) {
 size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
-    if (pass != CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
+    if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
+    if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_bwd_weights_workspace(p);
     if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
     /* the im2col passes need one column chunk */
     int64_t nb = chunk_images(p, po, qo);
@@ -63,7 +67,8 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) 
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
-    if ((pass != CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
+    if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
+        (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
         (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
         return ck_active_kernels()->conv3x3.name;
     return is_pointwise(p) ? "1x1 sgemm" : "im2col+sgemm";
@@ -211,9 +216,9 @@ ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *p, const float *x, const
         return CK_OK;
     }
     if (!x || !dy) return CK_ERR_NULL_POINTER;
-    if (ck_conv3x3_direct_eligible(p, p->c, p->k)) {
+    if (ck_conv3x3_direct_bwd_weights_eligible(p)) {
         ck_scratch ws;
-        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 0));
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_bwd_weights_workspace(p));
         if (st != CK_OK) return st;
         st = ck_conv3x3_direct_bwd_weights(p, x, dy, beta, dw, ws.base);
         ck_scratch_release(&ws);

@@ -24,19 +24,30 @@ typedef struct ck_im2col_kernels {
     ck_col2im_row_fn col2im_row;
 } ck_im2col_kernels;
 
-/* Direct 3x3 stride-1 convolution tile: y[t, 0..32) = bias + Σ_{r<rows, s<3, c<C}
- * xp[(r·wp_stride + t + s)·C + c] · w[((r·3 + s)·C + c)·K + 0..32) for t < T ≤ max_t, where xp is a
- * zero-padded image row segment, w the weights at the first valid tap row and channel block,
- * y at the output pixel (pixels K apart). bias may be NULL. */
-typedef void (*ck_conv3x3_tile_fn)(int T, const float *xp, int64_t wp_stride, int64_t c_in,
-                                   const float *w, int64_t k_out, int rows, const float *bias, float *y);
+/* Direct 3x3 stride-1 convolution tile: for t < T ≤ max_t,
+ *   y[t·y_pix + 0..32) = bias + Σ_{r<rows, s<cols, c<C} xp[t·x_pix + r·x_row + s·C + c] · w[((r·3 + s)·C + c)·K + 0..32)
+ * where xp is the input at the tile's first pixel and first valid tap (r_lo, s_lo), w the weights at
+ * that tap and the channel block, y the output at the first pixel (channel block). Row tiles of a
+ * zero-padded image row have x_pix = C, y_pix = K; batch tiles (the same pixel in T images) have
+ * image strides. bias may be NULL. */
+typedef void (*ck_conv3x3_tile_fn)(int T, const float *xp, int64_t x_pix, int64_t x_row, int64_t c_in,
+                                   const float *w, int64_t k_out, int rows, int cols, const float *bias,
+                                   float *y, int64_t y_pix);
 
-/* Direct 3x3 backward-weights tile: dw[ct·K + 0..32) += Σ_{p<npix} xs[p·C + ct] · dy[p·K + 0..32)
+/* Direct 3x3 backward-weights tile: dw[ct·ldw + 0..32) += Σ_{p<npix} xs[p·x_pix + ct] · dy[p·dy_pix + 0..32)
  * for ct < CT ≤ max_ct: a (CT × 32) block of one tap's (C, K) weight-gradient matrix, reduced over
- * a run of npix pixels (xs: shifted padded input at the first channel of the block; dy: output
- * gradient at the first channel of the block). */
-typedef void (*ck_conv3x3_bwdw_tile_fn)(int CT, const float *xs, int64_t c_in, const float *dy,
-                                        int64_t k_out, int64_t npix, float *dw);
+ * npix pixels (xs: shifted input at the first channel of the block; dy: output gradient at the
+ * first channel of the block; consecutive pixels x_pix and dy_pix floats apart). */
+typedef void (*ck_conv3x3_bwdw_tile_fn)(int CT, const float *xs, int64_t x_pix, const float *dy,
+                                        int64_t dy_pix, int64_t npix, float *dw, int64_t ldw);
+
+/* Direct 3x3 batch tile: as ck_conv3x3_tile_fn for the same output pixel of T ≤ max_t images, the
+ * input in the group-packed layout xg[pixel][c][max_t] (image t of the group at slot t):
+ *   y[t·y_pix + 0..32) = bias + Σ_{r<rows, s<cols, c<C} xg[r·x_row + s·x_col + c·max_t + t] · w[((r·3 + s)·C + c)·K + 0..32)
+ * xg at the first valid tap's pixel; x_col = max_t·C, x_row = W·max_t·C for a packed image. */
+typedef void (*ck_conv3x3_batch_tile_fn)(int T, const float *xg, int64_t x_col, int64_t x_row, int64_t c_in,
+                                         const float *w, int64_t k_out, int rows, int cols,
+                                         const float *bias, float *y, int64_t y_pix);
 
 typedef struct ck_conv_direct_kernels {
     const char *name;          /* NULL when the ISA has no direct path */
@@ -44,6 +55,7 @@ typedef struct ck_conv_direct_kernels {
     ck_conv3x3_tile_fn tile;
     int max_ct;                /* input channels per backward-weights tile */
     ck_conv3x3_bwdw_tile_fn bwdw_tile;
+    ck_conv3x3_batch_tile_fn batch_tile;
 } ck_conv_direct_kernels;
 
 /* Max-pool 2x2/2 over one output row: x0, x1 are input rows 2p and 2p+1 (W,C); y, sw (Q,C). */

@@ -30,6 +30,12 @@ typedef void (*ck_range_fn)(void *ctx, int64_t begin, int64_t end);
  *  min_chunk and the thread count, so results are deterministic. */
 void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx);
 
+/** Like ck_parallel_for, but threads take chunks of `chunk` consecutive items from a shared
+ *  counter until none are left, so a thread slowed by another process on its core does less
+ *  of the work instead of holding everyone up. Which thread runs an item varies from run to
+ *  run: use it only where every item writes its own outputs (then results stay deterministic). */
+void ck_parallel_for_dynamic(int64_t n, int64_t chunk, ck_range_fn fn, void *ctx);
+
 /** The [begin, end) share of thread `tid` of `nthreads` in a static split of n items,
  *  rounded to multiples of `align` (the last thread takes the remainder). */
 void ck_split_range(int64_t n, int64_t align, int tid, int nthreads, int64_t *begin, int64_t *end);

@@ -108,3 +108,31 @@ void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx) {
     range_job job = {fn, ctx, n};
     ck_parallel_run(threads, range_body, &job);
 }
+
+typedef struct dynamic_job {
+    ck_range_fn fn;
+    void *ctx;
+    int64_t n, chunk;
+    _Atomic int64_t next;
+} dynamic_job;
+
+static void dynamic_body(void *ctx, int tid, int nthreads) {
+    dynamic_job *job = ctx;
+    (void)tid;
+    (void)nthreads;
+    for (;;) {
+        int64_t b = atomic_fetch_add(&job->next, job->chunk);
+        if (b >= job->n) return;
+        int64_t e = b + job->chunk < job->n ? b + job->chunk : job->n;
+        job->fn(job->ctx, b, e);
+    }
+}
+
+void ck_parallel_for_dynamic(int64_t n, int64_t chunk, ck_range_fn fn, void *ctx) {
+    if (n <= 0) return;
+    if (chunk < 1) chunk = 1;
+    int threads = ck_get_num_threads();
+    if ((n + chunk - 1) / chunk < threads) threads = (int)((n + chunk - 1) / chunk);
+    dynamic_job job = {fn, ctx, n, chunk, 0};
+    ck_parallel_run(threads, dynamic_body, &job);
+}

@@ -26,6 +26,16 @@ final class ConvTests: XCTestCase {
         cases.append(ConvCase(n: 1, h: 1, w: 25, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 3, h: 7, w: 16, c: 64, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         cases.append(ConvCase(n: 1, h: 2, w: 17, c: 17, k: 96, r: 3, s: 3, stride: 1, pad: 1))
+        // batch tiles (batch ≥ 12 or W < 16): image groups 7+6 and 9+8+8, 1x1 / 1-row / 1-column
+        // images (one valid tap row or column), backward-data through the flip (C a multiple of
+        // 32); a wide image with a full batch (batch tiles; backward-weights by rows when C < 32)
+        cases.append(ConvCase(n: 13, h: 2, w: 2, c: 5, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 25, h: 3, w: 5, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 3, h: 1, w: 1, c: 17, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 1, h: 1, w: 7, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 3, h: 5, w: 1, c: 3, k: 64, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 12, h: 2, w: 16, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1))
+        cases.append(ConvCase(n: 13, h: 3, w: 17, c: 3, k: 32, r: 3, s: 3, stride: 1, pad: 1))
         return cases
     }
 
@@ -55,7 +65,8 @@ final class ConvTests: XCTestCase {
         var rng = TestRNG(seed: 2)
         let cases = [ConvCase(n: 3, h: 7, w: 7, c: 5, k: 17, r: 3, s: 3, stride: 1, pad: 1),
                      ConvCase(n: 1, h: 5, w: 5, c: 17, k: 3, r: 5, s: 5, stride: 2, pad: 2),
-                     ConvCase(n: 3, h: 4, w: 19, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1)] // direct path
+                     ConvCase(n: 3, h: 4, w: 19, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1), // direct, row tiles
+                     ConvCase(n: 14, h: 4, w: 4, c: 32, k: 64, r: 3, s: 3, stride: 1, pad: 1)] // direct, batch tiles
         for cc in cases {
             let x = rng.intTensor(cc.xShape, 3), w = rng.intTensor(cc.wShape, 3), dy = rng.intTensor(cc.yShape, 3)
             let b = rng.intTensor([cc.k], 5)
@@ -109,6 +120,35 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// The same finite-difference check through the direct 3x3 paths (batch tiles with the flipped
+    /// weights for backward-data, and the transposed backward-weights; where the ISA has them),
+    /// on 40 sampled coordinates of x and of w (a full sweep would take 2·(|x| + |w|) forward
+    /// evaluations). Tolerance as above: sums of ≤ 9·32 terms of magnitude ≤ 1, ≤ 1e-4.
+    func testDirectPathBackwardMatchesFiniteDifferences() throws {
+        var rng = TestRNG(seed: 4)
+        let cc = ConvCase(n: 13, h: 3, w: 2, c: 32, k: 32, r: 3, s: 3, stride: 1, pad: 1)
+        let x = rng.tensor(cc.xShape), w = rng.tensor(cc.wShape), dy = rng.tensor(cc.yShape)
+        func loss(_ xd: [Double], _ wd: [Double]) -> Double {
+            let y = cc.forward(xd, wd).value
+            return y.indices.reduce(0) { $0 + y[$1] * Double(dy[flat: $1]) }
+        }
+        let h = 1e-3
+        func fd(_ base: [Double], at i: Int, _ eval: ([Double]) -> Double) -> Double {
+            var p = base, m = base
+            p[i] += h; m[i] -= h
+            return (eval(p) - eval(m)) / (2 * h)
+        }
+        let xi = (0..<40).map { ($0 * 7919) % x.count }, wi = (0..<40).map { ($0 * 104_729) % w.count }
+        let gx = xi.map { fd(x.doubles, at: $0) { loss($0, w.doubles) } }
+        let gw = wi.map { fd(w.doubles, at: $0) { loss(x.doubles, $0) } }
+        try forEachConfiguration { isa, t in
+            let dx = try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles
+            let dw = try Conv2d.backwardWeights(x, dy, kernelSize: (3, 3), geometry: cc.geometry).doubles
+            for (j, i) in xi.enumerated() { XCTAssertEqual(dx[i], gx[j], accuracy: 1e-4, "dx[\(i)] isa \(isa) threads \(t)") }
+            for (j, i) in wi.enumerated() { XCTAssertEqual(dw[i], gw[j], accuracy: 1e-4, "dw[\(i)] isa \(isa) threads \(t)") }
+        }
+    }
+
     func testOIHWConversionRoundTripsAndMatchesPyTorchIndexing() throws {
         let (r, s, c, k) = (3, 2, 5, 4)
         let w = Tensor(shape: [r, s, c, k]) { Float($0) }
@@ -142,6 +182,10 @@ final class ConvAlgorithmTests: XCTestCase {
             let name = Conv2d.algorithmName(input: [1, 1, 25, 32], weights: [3, 3, 32, 64])
             XCTAssertEqual(name.contains("direct"), isa == .avx512, "\(isa): \(name)")
         }
-        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]), "im2col+sgemm")
+        // narrow images take the direct path too (batch tiles); output channels not a multiple of
+        // 32 and other geometries do not
+        XCTAssertTrue(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]).contains("direct"))
+        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 17]), "im2col+sgemm")
+        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [5, 5, 32, 64]), "im2col+sgemm")
     }
 }

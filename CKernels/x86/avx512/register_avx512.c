@@ -2,10 +2,14 @@
 #include "../../runtime/kernel_table.h"
 #include "../simd_leaves.h"
 
-void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t wp_stride, int64_t c_in, const float *w,
-                            int64_t k_out, int rows, const float *bias, float *y);
-void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t c_in, const float *dy, int64_t k_out,
-                                 int64_t npix, float *dw);
+void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t x_pix, int64_t x_row, int64_t c_in,
+                            const float *w, int64_t k_out, int rows, int cols, const float *bias,
+                            float *y, int64_t y_pix);
+void ck_conv3x3_batch_tile_avx512(int T, const float *xg, int64_t x_col, int64_t x_row, int64_t c_in,
+                                  const float *w, int64_t k_out, int rows, int cols, const float *bias,
+                                  float *y, int64_t y_pix);
+void ck_conv3x3_bwdw_tile_avx512(int CT, const float *xs, int64_t x_pix, const float *dy, int64_t dy_pix,
+                                 int64_t npix, float *dw, int64_t ldw);
 
 void ck_sgemm_avx512_8x48(int64_t k, float alpha, const float *ap, const float *bp,
                           float beta, float *c, int64_t ldc, int m_eff, int n_eff, const ck_gemm_prefetch *pf);
@@ -19,6 +23,7 @@ void ck_register_avx512(ck_kernel_table *t) {
                                 .pack_a_rows = ck_sgemm_pack_a_avx512_8, .pack_b_cols = ck_sgemm_pack_b_avx512_48};
     CK_REGISTER_CONV_FAMILY(t, avx512);
     t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx512 12x32", 12, 32, ck_conv3x3_tile_avx512,
-                                             12, ck_conv3x3_bwdw_tile_avx512};
+                                             12, ck_conv3x3_bwdw_tile_avx512,
+                                             ck_conv3x3_batch_tile_avx512};
     ck_register_activation_avx512(&t->activation);
 }
