@@ -10,6 +10,7 @@ extension Method: ExpressibleByArgument {
 }
 extension DatasetKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
+extension InitKind: ExpressibleByArgument {}
 
 /// `cifar-vgg`: train VGG16 with BP, Fenchel BP, DP or DP⊤ on synthetic data, CIFAR-10/100 or
 /// ImageNet32x32; `cifar-vgg plot RUN_DIR` redraws a run's curves.
@@ -83,6 +84,9 @@ public struct CifarVGG: ParsableCommand {
 
     @Option(help: "Scale every hidden width of VGG16 (1 = the paper's 64…512/4096; synthetic default 0.125).")
     public var widthMultiplier: Double?
+
+    @Option(help: "Weight initialisation: lecun (N(0,1/fan-in), the paper's; default for real data) or he (N(0,2/fan-in) for the ReLU layers; default for synthetic data, leaves the initial plateau of the 16-layer net quickly).")
+    public var initialization: InitKind?
 
     @Option(help: "Use only the first N training images (synthetic: generate N; default 6000).")
     public var trainLimit: Int?
@@ -200,7 +204,7 @@ public struct CifarVGG: ParsableCommand {
             warmupLearningRate: warmupLearningRate ?? r.warmupLearningRate, warmupEpochs: warmupEpochs ?? r.warmupEpochs,
             decayEpochs: decayEpochs ?? r.decayEpochs, momentum: momentum ?? r.momentum,
             weightDecay: weightDecay ?? r.weightDecay, inferenceSchedule: schedule, inferencePasses: passes,
-            widthMultiplier: widthMultiplier ?? r.widthMultiplier,
+            widthMultiplier: widthMultiplier ?? r.widthMultiplier, initialization: initialization ?? r.initialization,
             trainLimit: trainLimit ?? (dataset == .synthetic ? r.syntheticTrain : nil),
             testLimit: testLimit ?? (dataset == .synthetic ? r.syntheticTest : nil),
             percentVal: percentVal ?? r.percentVal, seed: seed, threads: threads ?? 0,

@@ -25,6 +25,15 @@ public enum DatasetKind: String, Codable, CaseIterable, Sendable {
     case imagenet32
 }
 
+/// The weight initialisation of VGG16.
+public enum InitKind: String, Codable, CaseIterable, Sendable {
+    /// LeCun normal `N(0, 1/fanIn)` everywhere: the paper's (SPEC §10).
+    case lecun
+    /// He normal `N(0, 2/fanIn)` for the hidden (ReLU) layers, LeCun for the output layer: keeps
+    /// the signal's scale through the 15 ReLU layers, so short runs leave the initial plateau fast.
+    case he
+}
+
 /// The inference schedule of DP/DP⊤ (SPEC §6), as a command-line word.
 public enum ScheduleKind: String, Codable, CaseIterable, Sendable {
     /// One top-down sweep after the forward pass.
@@ -65,6 +74,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// K of `forward-passes` / `repeated-sweeps`.
     public var inferencePasses: Int?
     public var widthMultiplier: Double
+    /// Weight initialisation.
+    public var initialization: InitKind
     /// Use only the first N training images (synthetic: generate N).
     public var trainLimit: Int?
     /// Use only the first N test images (synthetic: generate N).
@@ -79,6 +90,19 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var checkpointEverySteps: Int
     /// Log the per-layer cosine of the rule's gradients to BP's each epoch. Not part of the hash.
     public var checkGradients: Bool
+
+    /// The initial VGG16 of this run.
+    public func initialNetwork() -> Sequential {
+        var net = Sequential.vgg16(classes: classes, widthMultiplier: widthMultiplier, seed: seed)
+        if initialization == .he {
+            let last = net.depth - 1
+            let gain = Float(2).squareRoot()
+            net.withParameters { k, w, _ in
+                if k < last { w = Tensor(shape: w.shape, values: w.scalars.map { $0 * gain }) }
+            }
+        }
+        return net
+    }
 
     /// The classes of the dataset.
     public var classes: Int {
@@ -110,7 +134,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         var method: Method, alpha: Float?, beta: Float?, tau: Float?, dataset: DatasetKind
         var epochs: Int, batchSize: Int, learningRate: Float, learningRateFinal: Float, warmupLearningRate: Float
         var warmupEpochs: Int, decayEpochs: Int, momentum: Float, weightDecay: Float
-        var inferenceSchedule: ScheduleKind?, inferencePasses: Int?, widthMultiplier: Double
+        var inferenceSchedule: ScheduleKind?, inferencePasses: Int?, widthMultiplier: Double, initialization: InitKind
         var trainLimit: Int?, testLimit: Int?, percentVal: Double, seed: UInt64
     }
 
@@ -119,7 +143,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                      batchSize: batchSize, learningRate: learningRate, learningRateFinal: learningRateFinal,
                      warmupLearningRate: warmupLearningRate, warmupEpochs: warmupEpochs, decayEpochs: decayEpochs,
                      momentum: momentum, weightDecay: weightDecay, inferenceSchedule: inferenceSchedule,
-                     inferencePasses: inferencePasses, widthMultiplier: widthMultiplier, trainLimit: trainLimit,
+                     inferencePasses: inferencePasses, widthMultiplier: widthMultiplier,
+                     initialization: initialization, trainLimit: trainLimit,
                      testLimit: testLimit, percentVal: percentVal, seed: seed)
     }
 
@@ -147,6 +172,7 @@ public struct Recipe: Sendable, Equatable {
     public var epochs: Int, decayEpochs: Int, warmupEpochs: Int, batchSize: Int
     public var learningRate: Float, learningRateFinal: Float, warmupLearningRate: Float
     public var momentum: Float, weightDecay: Float, percentVal: Double, widthMultiplier: Double
+    public var initialization: InitKind
     /// Training / test images generated (synthetic only).
     public var syntheticTrain: Int, syntheticTest: Int
 
@@ -156,21 +182,21 @@ public struct Recipe: Sendable, Equatable {
         case .cifar10:
             return Recipe(epochs: 130, decayEpochs: 120, warmupEpochs: 10, batchSize: 100, learningRate: 0.025,
                           learningRateFinal: 2e-6, warmupLearningRate: 0.001, momentum: 0.9, weightDecay: 5e-4,
-                          percentVal: 10, widthMultiplier: 1, syntheticTrain: 0, syntheticTest: 0)
+                          percentVal: 10, widthMultiplier: 1, initialization: .lecun, syntheticTrain: 0, syntheticTest: 0)
         case .cifar100:
             return Recipe(epochs: 200, decayEpochs: 190, warmupEpochs: 10, batchSize: 50, learningRate: 0.015,
                           learningRateFinal: 2e-6, warmupLearningRate: 0.001, momentum: 0.9, weightDecay: 5e-4,
-                          percentVal: 10, widthMultiplier: 1, syntheticTrain: 0, syntheticTest: 0)
+                          percentVal: 10, widthMultiplier: 1, initialization: .lecun, syntheticTrain: 0, syntheticTest: 0)
         case .imagenet32:
             return Recipe(epochs: 130, decayEpochs: 120, warmupEpochs: 10, batchSize: 250, learningRate: 0.02,
                           learningRateFinal: 2e-6, warmupLearningRate: 0.001, momentum: 0.9, weightDecay: 5e-4,
-                          percentVal: 5, widthMultiplier: 1, syntheticTrain: 0, syntheticTest: 0)
+                          percentVal: 5, widthMultiplier: 1, initialization: .lecun, syntheticTrain: 0, syntheticTest: 0)
         case .synthetic:
             // Sized so that `cifar-vgg --method dpT` finishes in a few minutes on 2 cores
             // (README: measured time and accuracy).
             return Recipe(epochs: 8, decayEpochs: 8, warmupEpochs: 1, batchSize: 50, learningRate: 0.02,
                           learningRateFinal: 2e-6, warmupLearningRate: 0.001, momentum: 0.9, weightDecay: 5e-4,
-                          percentVal: 10, widthMultiplier: 0.125, syntheticTrain: 6000, syntheticTest: 1000)
+                          percentVal: 10, widthMultiplier: 0.125, initialization: .he, syntheticTrain: 6000, syntheticTest: 1000)
         }
     }
 }

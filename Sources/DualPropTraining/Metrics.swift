@@ -17,6 +17,13 @@ public struct MetricRow: Codable, Equatable, Sendable {
     /// Cumulative wall seconds of the run (training and evaluation) when the row was made.
     public var wallSeconds: Double
 
+    /// A row with the given figures.
+    public init(epoch: Int, split: String, loss: Double, top1: Double, top5: Double?, learningRate: Double,
+                imagesPerSecond: Double, wallSeconds: Double) {
+        self.epoch = epoch; self.split = split; self.loss = loss; self.top1 = top1; self.top5 = top5
+        self.learningRate = learningRate; self.imagesPerSecond = imagesPerSecond; self.wallSeconds = wallSeconds
+    }
+
     /// The CSV header.
     public static let header = "epoch,split,loss,top1,top5,learning_rate,images_per_s,wall_s"
 

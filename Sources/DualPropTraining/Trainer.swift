@@ -45,7 +45,7 @@ public enum Trainer {
     public static func run(_ config: TrainingConfiguration, options: TrainerOptions) throws -> TrainingSummary {
         if config.threads > 0 { Runtime.threads = config.threads }
         let dir = options.resume ? try RunDirectory.openExisting(options.output) : try RunDirectory.createNew(options.output)
-        var out = Output(dir: dir, printSummaries: options.printSummaries)
+        let out = Output(dir: dir, printSummaries: options.printSummaries)
         if options.resume {
             let stored = try dir.readConfiguration()
             guard stored.configHash == config.hash else {
@@ -59,7 +59,7 @@ public enum Trainer {
         }
         let start = now()
         let data = try TrainingData.load(config)
-        var net = Sequential.vgg16(classes: config.classes, widthMultiplier: config.widthMultiplier, seed: config.seed)
+        var net = config.initialNetwork()
         var optimizer = SGD(momentum: config.momentum, weightDecay: config.weightDecay)
         var state: TrainingState
         if options.resume, let s = try dir.readState(network: &net, optimizer: &optimizer) {
@@ -77,7 +77,7 @@ public enum Trainer {
             if !options.resume { dir.append("# \(options.commandLine.joined(separator: " "))", to: RunDirectory.logFile) }
         }
         out.say("data: \(data.source); train \(data.split.train.count), validation \(data.split.validation.count), test \(data.test.count)")
-        out.say("model: VGG16 width ×\(config.widthMultiplier), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threads) threads, \(Runtime.activeISA)")
+        out.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threads) threads, \(Runtime.activeISA)")
         if config.method == .dp && config.alpha != 0.5 {
             out.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
         }
