@@ -49,13 +49,13 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Directory of the dataset's official files: CIFAR-10 data_batch_{1..5}.bin + test_batch.bin; CIFAR-100 train.bin + test.bin; ImageNet32 Imagenet32_{train,val}_npz.zip or the extracted .npz files.")
     public var dataDir: String?
 
-    @Option(help: "Training epochs (recipe: CIFAR-10 130, CIFAR-100 200, ImageNet32 130, synthetic 8).")
+    @Option(help: "Training epochs (recipe: CIFAR-10 130, CIFAR-100 200, ImageNet32 130, synthetic 10).")
     public var epochs: Int?
 
-    @Option(help: "Mini-batch size (recipe: 100, 50, 250; synthetic 50).")
+    @Option(help: "Mini-batch size (recipe: 100, 50, 250; synthetic 16).")
     public var batchSize: Int?
 
-    @Option(help: "Peak learning rate, reached at the end of warm-up (recipe: 0.025, 0.015, 0.02; synthetic 0.02).")
+    @Option(help: "Peak learning rate, reached at the end of warm-up (recipe: 0.025, 0.015, 0.02; synthetic 0.01).")
     public var learningRate: Float?
 
     @Option(help: "Final learning rate of the cosine decay (default 2e-6).")
@@ -67,7 +67,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Warm-up epochs (recipe 10; synthetic 1).")
     public var warmupEpochs: Int?
 
-    @Option(help: "Epoch at which the cosine decay reaches the final learning rate; flat after (recipe: 120, 190, 120).")
+    @Option(help: "Epoch at which the cosine decay reaches the final learning rate; flat after (recipe: 120, 190, 120; synthetic 10).")
     public var decayEpochs: Int?
 
     @Option(help: "SGD momentum in [0, 1) (default 0.9).")
@@ -88,7 +88,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Weight initialisation: lecun (N(0,1/fan-in), the paper's; default for real data) or he (N(0,2/fan-in) for the ReLU layers; default for synthetic data, leaves the initial plateau of the 16-layer net quickly).")
     public var initialization: InitKind?
 
-    @Option(help: "Use only the first N training images (synthetic: generate N; default 6000).")
+    @Option(help: "Use only the first N training images (synthetic: generate N; default 4000).")
     public var trainLimit: Int?
 
     @Option(help: "Use only the first N test images (synthetic: generate N; default 1000).")

@@ -194,9 +194,9 @@ public struct Recipe: Sendable, Equatable {
         case .synthetic:
             // Sized so that `cifar-vgg --method dpT` finishes in a few minutes on 2 cores
             // (README: measured time and accuracy).
-            return Recipe(epochs: 8, decayEpochs: 8, warmupEpochs: 1, batchSize: 50, learningRate: 0.02,
+            return Recipe(epochs: 10, decayEpochs: 10, warmupEpochs: 1, batchSize: 16, learningRate: 0.01,
                           learningRateFinal: 2e-6, warmupLearningRate: 0.001, momentum: 0.9, weightDecay: 5e-4,
-                          percentVal: 10, widthMultiplier: 0.125, initialization: .he, syntheticTrain: 6000, syntheticTest: 1000)
+                          percentVal: 10, widthMultiplier: 0.125, initialization: .he, syntheticTrain: 4000, syntheticTest: 1000)
         }
     }
 }
