@@ -34,11 +34,13 @@ final class ResumeTests: XCTestCase {
             p.arguments = args + ["--output", b]
             p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
             try p.run()
+            // Wait for the end of epoch 1 (its summary is in the log), then kill inside epoch 2.
             let deadline = Date().addingTimeInterval(60)
-            while p.isRunning && Date() < deadline && !FileManager.default.fileExists(atPath: b + "/last-state.safetensors") {
-                usleep(2_000)
+            func epochOneDone() -> Bool {
+                ((try? String(contentsOfFile: b + "/train.log", encoding: .utf8)) ?? "").contains("epoch 1/3  train")
             }
-            usleep(UInt32(30_000 * (attempt + 1)))  // land somewhere after the first checkpoint
+            while p.isRunning && Date() < deadline && !epochOneDone() { usleep(2_000) }
+            usleep(UInt32(15_000 * (attempt + 1)))
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
                 p.waitUntilExit()

@@ -119,3 +119,20 @@ final class RunTests: XCTestCase {
         }
     }
 }
+
+/// The CIFAR-10 stand-in of ../shared/data (official binary layout) loads unchanged through the
+/// driver; skipped with a message when the shared data folder is absent.
+final class SharedDataTests: XCTestCase {
+    func testStandInLoadsUnchanged() throws {
+        guard let dir = DataLocation.dataset("cifar10-standin", searchRoots: [TestSupport.packageRoot]) else {
+            throw XCTSkip("../shared/data/cifar10-standin not found (looked in $DP_DATA_DIR and \(TestSupport.packageRoot)/../shared/data); skipping")
+        }
+        let cmd = try XCTUnwrap(TestSupport.command(["--dataset", "cifar10", "--data-dir", dir, "--train-limit", "1000", "--test-limit", "300"]))
+        let data = try TrainingData.load(cmd.resolved())
+        XCTAssertEqual(data.train.count, 1000); XCTAssertEqual(data.test.count, 300)
+        XCTAssertEqual(data.split.validation.count, 100); XCTAssertEqual(data.split.train.count, 900)
+        XCTAssertEqual(data.normalization, .cifar10)
+        XCTAssertEqual(data.train.classNames.first, "airplane")
+        XCTAssertTrue(data.train.labels.allSatisfy { (0..<10).contains($0) })
+    }
+}
