@@ -18,6 +18,10 @@ public struct CifarVGG: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cifar-vgg",
         abstract: "Train VGG16 with back-propagation, Fenchel BP, dual propagation (dp) or its adjoint variant (dpT).",
+        usage: """
+        cifar-vgg [--method bp|fbp|dp|dpT] [--dataset synthetic|cifar10|cifar100|imagenet32 --data-dir DIR] [options]
+        cifar-vgg plot RUN_DIR
+        """,
         discussion: """
         With no --dataset it trains a reduced-width VGG16 on a built-in synthetic 10-class 32x32 colour \
         dataset for a few minutes. With --dataset cifar10|cifar100|imagenet32 every unset option takes \

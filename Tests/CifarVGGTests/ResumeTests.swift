@@ -40,7 +40,7 @@ final class ResumeTests: XCTestCase {
                 ((try? String(contentsOfFile: b + "/train.log", encoding: .utf8)) ?? "").contains("epoch 1/3  train")
             }
             while p.isRunning && Date() < deadline && !epochOneDone() { usleep(2_000) }
-            usleep(UInt32(15_000 * (attempt + 1)))
+            usleep([60_000, 25_000, 5_000][attempt])  // mid-epoch 2 if possible; shorter when the run outpaced us
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
                 p.waitUntilExit()
