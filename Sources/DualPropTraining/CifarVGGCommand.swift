@@ -15,6 +15,7 @@ extension InitKind: ExpressibleByArgument {}
 /// `cifar-vgg`: train VGG16 with BP, Fenchel BP, DP or DP⊤ on synthetic data, CIFAR-10/100 or
 /// ImageNet32x32; `cifar-vgg plot RUN_DIR` redraws a run's curves.
 public struct CifarVGG: ParsableCommand {
+    /// Name, help text and the `plot` subcommand.
     public static let configuration = CommandConfiguration(
         commandName: "cifar-vgg",
         abstract: "Train VGG16 with back-propagation, Fenchel BP, dual propagation (dp) or its adjoint variant (dpT).",
@@ -122,6 +123,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: ArgumentHelp("Also save the resumable checkpoint every N steps inside an epoch (0: epoch ends only).", visibility: .hidden))
     public var checkpointEvery: Int = 0
 
+    /// Defaults (for ArgumentParser).
     public init() {}
 
     /// Rejects impossible values with a message naming the option (usage exit code 64).
@@ -225,6 +227,8 @@ public struct CifarVGG: ParsableCommand {
         return "runs/\(stamp)-\(method.rawValue)"
     }
 
+    /// Trains; a failure prints `cifar-vgg: error: <file or setting>: <problem>` and exits non-zero
+    /// (1, or 3 for a non-finite loss).
     public mutating func run() throws {
         let options = TrainerOptions(output: outputDirectory(), resume: resume,
                                      progress: noProgress ? .none : (isatty(2) != 0 ? .bar : .lines),
@@ -245,6 +249,7 @@ public struct CifarVGG: ParsableCommand {
 
     /// `cifar-vgg plot RUN_DIR`: redraw `curves.svg` from the run's `metrics.csv`.
     public struct Plot: ParsableCommand {
+        /// Help text.
         public static let configuration = CommandConfiguration(
             abstract: "Write RUN_DIR/curves.svg (loss and accuracy per epoch) from RUN_DIR/metrics.csv.")
 
@@ -254,8 +259,10 @@ public struct CifarVGG: ParsableCommand {
         @Option(help: "Where to write the SVG (default RUN_DIR/curves.svg).")
         public var output: String?
 
+        /// Defaults (for ArgumentParser).
         public init() {}
 
+        /// Writes the SVG.
         public func run() throws {
             do {
                 let path = output ?? join(runDirectory, "curves.svg")

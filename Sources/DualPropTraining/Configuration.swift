@@ -47,6 +47,7 @@ public enum ScheduleKind: String, Codable, CaseIterable, Sendable {
 /// The fully resolved settings of a run: every default filled in from the dataset's recipe.
 /// Written to `config.json` in the run directory; `hash` identifies the training it describes.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The learning rule.
     public var method: Method
     /// α of DP/DP⊤ (nil for bp/fbp).
     public var alpha: Float?
@@ -54,10 +55,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var beta: Float?
     /// τ of Fenchel BP (nil otherwise).
     public var tau: Float?
+    /// The data.
     public var dataset: DatasetKind
     /// The data directory (nil for synthetic). Not part of the hash: data may move.
     public var dataDirectory: String?
+    /// Training epochs.
     public var epochs: Int
+    /// Mini-batch size (the last batch of an epoch may be shorter).
     public var batchSize: Int
     /// Peak learning rate (end of warm-up).
     public var learningRate: Float
@@ -65,14 +69,19 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var learningRateFinal: Float
     /// Learning rate at step 0.
     public var warmupLearningRate: Float
+    /// Epochs of linear warm-up from `warmupLearningRate` to `learningRate`.
     public var warmupEpochs: Int
+    /// The epoch at which the cosine decay reaches `learningRateFinal`.
     public var decayEpochs: Int
+    /// SGD momentum.
     public var momentum: Float
+    /// Weight decay added to every gradient (biases too).
     public var weightDecay: Float
     /// DP/DP⊤ schedule (nil for bp/fbp).
     public var inferenceSchedule: ScheduleKind?
     /// K of `forward-passes` / `repeated-sweeps`.
     public var inferencePasses: Int?
+    /// VGG16 width scale (1 = the paper's widths).
     public var widthMultiplier: Double
     /// Weight initialisation.
     public var initialization: InitKind
@@ -82,6 +91,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var testLimit: Int?
     /// Percentage of the (limited) training set held out for validation.
     public var percentVal: Double
+    /// Seed of weights, split, shuffles, augmentation and synthetic data.
     public var seed: UInt64
     /// Kernel threads. Not part of the hash (results may differ in the last bits across counts).
     public var threads: Int
@@ -169,9 +179,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
 /// The paper's recipe for a dataset (SPEC §10), and this project's short default for synthetic data.
 public struct Recipe: Sendable, Equatable {
+    /// Schedule lengths and batch size.
     public var epochs: Int, decayEpochs: Int, warmupEpochs: Int, batchSize: Int
+    /// Peak, final and initial learning rates.
     public var learningRate: Float, learningRateFinal: Float, warmupLearningRate: Float
+    /// SGD settings, validation percentage and width.
     public var momentum: Float, weightDecay: Float, percentVal: Double, widthMultiplier: Double
+    /// Weight initialisation.
     public var initialization: InitKind
     /// Training / test images generated (synthetic only).
     public var syntheticTrain: Int, syntheticTest: Int
