@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DualPropKernels", targets: ["DualPropKernels"]),
         .library(name: "DualProp", targets: ["DualProp"]),
         .library(name: "DualPropData", targets: ["DualPropData"]),
+        .executable(name: "cifar-vgg", targets: ["cifar-vgg"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,5 +63,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DualPropData", dependencies: ["CZlib"]),
         .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData"], resources: [.copy("Fixtures")]),
+        // The training driver: `swift run -c release cifar-vgg` (logic in DualPropTraining, testable).
+        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData",
+                                                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
+        .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),
     ]
 )
