@@ -40,6 +40,17 @@ ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha,
                    float *s_plus, float *s_minus, float *s_bar, int64_t n);
 
 /**
+ * ck_nudge that also writes δ = s⁺ − s⁻ in the same pass (what the weight gradient and the
+ * feedback to the layer below use), saving a pass over three arrays. s_minus and s_bar may be
+ * NULL (not written); delta may not. Every written array is bitwise what ck_nudge writes, and
+ * delta[i] = fl(s_plus[i] − s_minus[i]). Outputs pairwise distinct, not overlapping a or v.
+ * Errors: as ck_nudge (CK_ERR_NULL_POINTER also for a NULL delta).
+ */
+ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
+                         const float *a, const float *v,
+                         float *s_plus, float *s_minus, float *s_bar, float *delta, int64_t n);
+
+/**
  * Damped (stabilised) nudge, SPEC §5.1 (seed 002 Eq. 50), with damping L ≥ 0:
  *   DP :  s⁺ ← f((a + α·v + L·s⁺_old)/(1 + L)),   s⁻ ← f((a − ᾱ·v + L·s⁻_old)/(1 + L))
  *   DP⊤:  s⁺ ← f((a + ᾱ·v + L·s⁺_old)/(1 + L)),   s⁻ ← f((a − α·v + L·s⁻_old)/(1 + L))

@@ -26,6 +26,7 @@ typedef struct ck_act_nudge_args {
     const float *a, *v;  /* (n) */
     float *sp, *sm;      /* (n); hold the old states on entry when damped */
     float *sb;           /* (n) or NULL */
+    float *sd;           /* (n) or NULL: δ = s⁺ − s⁻; sm may then be NULL (undamped only) */
     float cp, cm, alpha, beta_bar; /* beta_bar = 1 − α */
     float damping, inv1p_damping;  /* L and fl(1/(1+L)) */
     int damped, stream;

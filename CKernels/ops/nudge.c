@@ -13,16 +13,17 @@ static ck_status check_rule(ck_rule rule, float alpha) {
 }
 
 static ck_status nudge_common(ck_activation act, ck_rule rule, float alpha, int damped, float damping,
-                              const float *a, const float *v, float *sp, float *sm, float *sb, int64_t n) {
+                              const float *a, const float *v, float *sp, float *sm, float *sb, float *sd,
+                              int64_t n) {
     if (n < 0) return CK_ERR_BAD_DIMENSION;
-    if (n > 0 && (!a || !v || !sp || !sm)) return CK_ERR_NULL_POINTER;
+    if (n > 0 && (!a || !v || !sp || !(sm || sd))) return CK_ERR_NULL_POINTER;
     ck_status st = ck_activation_check(act);
     if (st == CK_OK) st = check_rule(rule, alpha);
     if (st != CK_OK) return st;
     if (damped && !(isfinite(damping) && damping >= 0)) return CK_ERR_BAD_ARGUMENT;
     float abar = 1.0f - alpha;
     ck_act_nudge_args args = {
-        .act = act, .a = a, .v = v, .sp = sp, .sm = sm, .sb = sb,
+        .act = act, .a = a, .v = v, .sp = sp, .sm = sm, .sb = sb, .sd = sd,
         .cp = rule == CK_RULE_DPT ? abar : alpha,   /* DP⊤: f(a + ᾱv), f(a − αv) */
         .cm = rule == CK_RULE_DPT ? alpha : abar,   /* DP : f(a + αv), f(a − ᾱv) */
         .alpha = alpha, .beta_bar = abar,
@@ -34,13 +35,21 @@ static ck_status nudge_common(ck_activation act, ck_rule rule, float alpha, int 
 
 ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha, const float *a, const float *v,
                    float *s_plus, float *s_minus, float *s_bar, int64_t n) {
-    return nudge_common(act, rule, alpha, 0, 0.0f, a, v, s_plus, s_minus, s_bar, n);
+    if (n > 0 && !s_minus) return CK_ERR_NULL_POINTER;
+    return nudge_common(act, rule, alpha, 0, 0.0f, a, v, s_plus, s_minus, s_bar, NULL, n);
+}
+
+ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha, const float *a, const float *v,
+                         float *s_plus, float *s_minus, float *s_bar, float *delta, int64_t n) {
+    if (n > 0 && !delta) return CK_ERR_NULL_POINTER;
+    return nudge_common(act, rule, alpha, 0, 0.0f, a, v, s_plus, s_minus, s_bar, delta, n);
 }
 
 ck_status ck_nudge_damped(ck_activation act, ck_rule rule, float alpha, float damping,
                           const float *a, const float *v, float *s_plus, float *s_minus,
                           float *s_bar, int64_t n) {
-    return nudge_common(act, rule, alpha, 1, damping, a, v, s_plus, s_minus, s_bar, n);
+    if (n > 0 && !s_minus) return CK_ERR_NULL_POINTER;
+    return nudge_common(act, rule, alpha, 1, damping, a, v, s_plus, s_minus, s_bar, NULL, n);
 }
 
 ck_status ck_fenchel_error(ck_activation act, float tau, const float *a, const float *g, float *e, int64_t n) {

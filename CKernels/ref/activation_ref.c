@@ -21,7 +21,8 @@ void ck_act_nudge_ref(const ck_act_nudge_args *g, int64_t begin, int64_t end) {
         }
         float sp = ck_ref_f(g->act, xp), sm = ck_ref_f(g->act, xm);
         g->sp[i] = sp;
-        g->sm[i] = sm;
+        if (g->sm) g->sm[i] = sm;
+        if (g->sd) g->sd[i] = sp - sm;
         if (g->sb) {
             float ap = g->alpha * sp, bm = g->beta_bar * sm;
             g->sb[i] = ap + bm;

@@ -77,8 +77,12 @@ struct DualEngine {
     var prePoolShape: [[Int]] = []
     var preFrom: [Int] = []
     var preVersion: [Int] = []
-    /// States of every block (the output block's `mean` is unused).
+    /// States of every block (the output block's `mean` is unused). A hidden block's `minus` is
+    /// kept current only when damped (its old value enters the damped update) or `keepsMinus`;
+    /// otherwise undamped nudges write `δ` directly and leave `minus` at the forward state.
     var plus: [Tensor] = [], minus: [Tensor] = [], mean: [Tensor] = []
+    /// Whether undamped nudges also store `s⁻` (for inspection; the rules do not need it).
+    var keepsMinus = false
     /// `δ_k = s⁺_k − s⁻_k`; nil while no signal has reached block k (δ = 0).
     var delta: [Tensor?] = []
     var meanVersion: [Int] = [], plusVersion: [Int] = [], deltaVersion: [Int] = []
@@ -156,21 +160,27 @@ struct DualEngine {
         let f = net.blocks[k].activation ?? .identity
         let oldMean = mean[k], oldPlus = plus[k]
         if damping.isEmpty {
-            let st = try Nudge.hidden(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k], feedback: v)
-            plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
+            // One fused pass writes s⁺, s̄ and δ; s⁻ is not needed again (see `minus`).
+            let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
+                                               feedback: v, keepMinus: keepsMinus)
+            plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
+            if let m = st.minus { minus[k] = m }
         } else {
             var st = NudgedStates(plus: plus[k], minus: minus[k], mean: mean[k])
             try Nudge.hiddenDamped(f, rule: s.variant, alpha: s.alpha, damping: damping[k],
                                    preActivation: pre[k], feedback: v, states: &st)
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
+            delta[k] = subtract(plus[k], minus[k])
         }
         // For α ∈ {0, 1} s̄ is f(a) again (SPEC §4); when it is bitwise unchanged the layer above
-        // keeps its pre-activation and pool switches (no convolution is recomputed).
-        if !(meanUnchangedIsPossible && mean[k].isBitwiseEqual(to: oldMean)) { meanVersion[k] += 1 }
-        delta[k] = subtract(plus[k], minus[k])
+        // keeps its pre-activation and pool switches (no convolution is recomputed). A version
+        // bump without comparing is always safe (it only forgoes a skip): in one sweep only a
+        // pooled block above ever looks at s̄_k's version again (its gradient's switches).
+        let meanIsCompared = meanUnchangedIsPossible && (revisits || net.blocks[k + 1].pool)
+        if !(meanIsCompared && mean[k].isBitwiseEqual(to: oldMean)) { meanVersion[k] += 1 }
         // A changed s⁺_k may move the switches its next feedback is routed by: record the
         // versions this update saw, so that the next pass repeats it until s⁺_k stops changing.
-        if !plus[k].isBitwiseEqual(to: oldPlus) { plusVersion[k] += 1 }
+        if !(revisits && plus[k].isBitwiseEqual(to: oldPlus)) { plusVersion[k] += 1 }
         deltaVersion[k] += 1
         plusIsMean[k] = s.alpha == 1
         lastSeen[k] = seen
@@ -248,6 +258,12 @@ struct DualEngine {
             weights.append(scaleSignal ? w : scaled(w, scale)); biases.append(scaleSignal ? b : scaled(b, scale))
         }
         return Gradients(weights: weights, biases: biases)
+    }
+
+    /// Whether the schedule updates a block more than once (a version seen by a later pass matters).
+    var revisits: Bool {
+        if case .sweep = s.schedule { return false }
+        return true
     }
 
     /// Whether a nudge can leave `s̄` bitwise unchanged (α ∈ {0, 1}, undamped): then it is compared.

@@ -17,6 +17,7 @@ package struct DualInferenceStates: Sendable {
 extension DualEngine {
     /// Run the configured schedule and return the final states instead of gradients.
     mutating func inferredStates() throws -> DualInferenceStates {
+        keepsMinus = true
         _ = try run()
         return DualInferenceStates(plus: plus, minus: minus, mean: mean,
                                    delta: delta.enumerated().map { $1 ?? Tensor(shape: plus[$0].shape) })

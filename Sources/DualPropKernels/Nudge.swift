@@ -44,6 +44,38 @@ public enum Nudge {
         return s
     }
 
+    /// Hidden-unit nudge that also returns `δ = s⁺ − s⁻`, in the same pass over memory (the
+    /// learning signal needs `s⁺`, `s̄` and `δ`). Bitwise equal to
+    /// ``hidden(_:rule:alpha:preActivation:feedback:)`` followed by a subtraction.
+    /// - Parameters:
+    ///   - preActivation: `a`, any shape.
+    ///   - feedback: `v = Wᵀδ`, the shape of `a`.
+    ///   - keepMinus: also return `s⁻` (one more array written); otherwise `minus` is nil.
+    public static func hiddenWithDelta(_ activation: Activation, rule: NudgeRule, alpha: Float,
+                                       preActivation a: Tensor, feedback v: Tensor, keepMinus: Bool = false)
+        throws -> (plus: Tensor, minus: Tensor?, mean: Tensor, delta: Tensor) {
+        precondition(a.shape == v.shape, "Nudge.hiddenWithDelta: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
+        var plus = Tensor(shape: a.shape), mean = Tensor(shape: a.shape), delta = Tensor(shape: a.shape)
+        var minus = Tensor(shape: keepMinus ? a.shape : [0])
+        let status = a.withUnsafeBufferPointer { ap in
+            v.withUnsafeBufferPointer { vp in
+                plus.withUnsafeMutableBufferPointer { pp in
+                    minus.withUnsafeMutableBufferPointer { mp in
+                        mean.withUnsafeMutableBufferPointer { sp in
+                            delta.withUnsafeMutableBufferPointer { dp in
+                                ck_nudge_delta(activation.descriptor, rule.c, alpha, ap.baseAddress, vp.baseAddress,
+                                               pp.baseAddress, keepMinus ? mp.baseAddress : nil, sp.baseAddress,
+                                               dp.baseAddress, Int64(a.count))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "Nudge.hiddenWithDelta(\(activation), \(rule), α=\(alpha))")
+        return (plus, keepMinus ? minus : nil, mean, delta)
+    }
+
     /// Damped nudge (SPEC §5.1): `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
     /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
     public static func hiddenDamped(_ activation: Activation, rule: NudgeRule, alpha: Float, damping: Float,

@@ -24,6 +24,33 @@ final class NudgeIdentityTests: XCTestCase {
         }
     }
 
+    /// The nudge that also writes δ equals the plain nudge followed by fl(s⁺ − s⁻), bitwise, on
+    /// every ISA path, with and without s⁻ stored, on a length with a SIMD tail and (two families)
+    /// on one long enough for the threaded streaming path (exact: the same float operations in the same order).
+    func testNudgeWithDeltaEqualsNudgeThenSubtraction() throws {
+        try Runtime.forEachISA { isa in
+            for act in Activation.allFamilies() {
+                // 2^20 + 37 elements take the threaded, streaming-store path (CK_ACT_STREAM_MIN).
+                for n in act == .relu || act == .tanh ? [1037, (1 << 20) + 37] : [1037] {
+                    let a = randomTensor(n, -4, 4, seed: 11), v = randomTensor(n, -2, 2, seed: 12)
+                    for (rule, alpha) in [(NudgeRule.dpT, Float(0)), (.dpT, 0.5), (.dp, 1), (.dp, 0.25)] {
+                        let s = try Nudge.hidden(act, rule: rule, alpha: alpha, preActivation: a, feedback: v)
+                        let d = Tensor(shape: [n], generator: { s.plus[flat: $0] - s.minus[flat: $0] })
+                        for keep in [false, true] {
+                            let r = try Nudge.hiddenWithDelta(act, rule: rule, alpha: alpha, preActivation: a,
+                                                              feedback: v, keepMinus: keep)
+                            let what = "\(isa) \(act) \(rule) α=\(alpha) n=\(n) keepMinus=\(keep)"
+                            XCTAssertTrue(r.plus.isBitwiseEqual(to: s.plus), what)
+                            XCTAssertTrue(r.mean.isBitwiseEqual(to: s.mean), what)
+                            XCTAssertTrue(r.delta.isBitwiseEqual(to: d), what)
+                            XCTAssertEqual(r.minus.map { $0.isBitwiseEqual(to: s.minus) }, keep ? true : nil, what)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Fenchel BP with τ = β equals DP⊤ with α = 0 and v = fl(−β·g): e = (s⁻ − s⁺)/β, bitwise.
     func testFenchelEqualsDPTAlphaZero() throws {
         let beta: Float = 0.37
