@@ -63,7 +63,8 @@ typedef enum ck_op {
     CK_OP_ELTWISE = 3,   /**< element-wise (bias, relu, optimizer updates) */
     CK_OP_ACTIVATION = 4,/**< activation families and the fused nudge/Fenchel/Bregman kernels */
     CK_OP_LOSS = 5,      /**< softmax cross-entropy */
-    CK_OP_COUNT = 6
+    CK_OP_LIFTED = 6,    /**< lifted-network coordinate descent */
+    CK_OP_COUNT = 7
 } ck_op;
 
 /** Name of the implementation the active kernel table uses for `op`,

@@ -15,5 +15,6 @@
 #include "ck_optim.h"
 #include "ck_activation.h"
 #include "ck_nudge.h"
+#include "ck_lifted.h"
 
 #endif /* CKERNELS_H */

@@ -13,6 +13,7 @@
 #include "../ops/gemm_kernels.h"
 #include "../ops/conv_kernels.h"
 #include "../ops/activation_kernels.h"
+#include "../ops/lifted_kernels.h"
 
 typedef struct ck_kernel_table {
     ck_isa isa;
@@ -23,6 +24,7 @@ typedef struct ck_kernel_table {
     ck_loss_kernels loss;
     ck_conv_direct_kernels conv3x3;
     ck_activation_kernels activation;
+    ck_lifted_kernels lifted;
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

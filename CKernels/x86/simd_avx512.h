@@ -62,6 +62,8 @@ CK_VFN V v_frexp1(V x, V *e) {
     *e = _mm512_getexp_ps(x);
     return _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
 }
+/* Lane sum of a float vector in float (a fixed tree order). */
+CK_VFN float v_hsum(V x) { return _mm512_reduce_add_ps(x); }
 /* Lane sum of a float vector in double. */
 CK_VFN double v_hsum_d(V x) {
     __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(x));

@@ -2,10 +2,11 @@
 //
 //     E(z; x) = ½‖z₁ − W₀x − b₀‖² + Σ_{k=1}^{L−1} (γᵏ/2) ‖z_{k+1} − W_k z_k − b_k‖² ,  z_k ∈ C_k
 //
-// minimised by coordinate descent (one unit at a time, closed form), free or with the output
+// minimised by coordinate descent (one unit at a time, closed form; the C kernel
+// `ck_lifted_coordinate_descent`), free or with the output
 // clamped to the one-hot target. The weights and biases are those of an MLP `Sequential`
 // (`Sequential.mlp`, loss `.leastSquares`): C_k is ℝ≥0 for ReLU, [0,1] for the hard sigmoid, ℝ for
-// the identity; the output layer is linear. Scalar Swift: fine for the paper's 64-wide layers.
+// the identity; the output layer is linear.
 
 /// The convex set `C_k` a lifted unit lives in (its activation is the projection onto it).
 public enum LiftedConstraint: Sendable, Hashable {
@@ -32,6 +33,15 @@ public enum LiftedConstraint: Sendable, Hashable {
         case .linear: return t
         case .nonNegative: return max(t, 0)
         case .unitInterval: return min(max(t, 0), 1)
+        }
+    }
+
+    /// The kernel library's name for the set.
+    var unitSet: LiftedDescent.UnitSet {
+        switch self {
+        case .linear: return .linear
+        case .nonNegative: return .nonNegative
+        case .unitInterval: return .unitInterval
         }
     }
 
@@ -62,10 +72,8 @@ public struct LiftedNetwork: Sendable {
     public let widths: [Int]
     /// The constraint set of each non-input layer (the output layer is `.linear`).
     public let constraints: [LiftedConstraint]
-    let weights: [[Float]]   // W_k is [n_k, n_{k+1}] row-major: row j = outgoing weights of unit j
-    let biases: [[Float]]    // b_k is [n_{k+1}]
+    /// `W_k` `[n_k, n_{k+1}]` (row j: the outgoing weights of unit j) and `b_k` `[n_{k+1}]`.
     let weightTensors: [Tensor], biasTensors: [Tensor]
-    let rowNorms: [[Float]]  // ‖W_k[j, :]‖² per unit j of layer k (k ≥ 1)
 
     /// The lifted view of `network`, an MLP of `Linear` blocks whose hidden activations are
     /// identity, ReLU or hard sigmoid.
@@ -86,22 +94,10 @@ public struct LiftedNetwork: Sendable {
         }
         self.gamma = gamma; self.widths = widths; self.constraints = constraints
         weightTensors = network.parameters.map(\.weight); biasTensors = network.parameters.map(\.bias)
-        let w = weightTensors.map(\.scalars)
-        weights = w; biases = biasTensors.map(\.scalars)
-        rowNorms = w.indices.map { k in
-            let (rows, cols) = (widths[k], widths[k + 1])
-            return (0..<rows).map { j in
-                var s: Float = 0
-                for o in 0..<cols { s += w[k][j * cols + o] * w[k][j * cols + o] }
-                return s
-            }
-        }
     }
 
-    static let placeholder = Tensor(shape: [0])
-
     /// The number of weight layers `L`.
-    public var depth: Int { weights.count }
+    public var depth: Int { weightTensors.count }
 
     /// The feed-forward states `z_{k+1} = Π_{C}(W_k z_k + b_k)` (the inference's starting point),
     /// with the output clamped to `target` (`[B, classes]`) when given.
@@ -131,54 +127,10 @@ public struct LiftedNetwork: Sendable {
     public func infer(_ x: Tensor, target: Tensor? = nil, sweeps: Int) throws -> LiftedStates {
         precondition(sweeps >= 0, "LiftedNetwork.infer: sweeps must be ≥ 0, got \(sweeps)")
         var st = try forwardStates(x, target: target)
-        let batch = x.shape[0]
-        let lastFree = target == nil ? depth : depth - 1 // layers 1...lastFree (1-based) are free
-        guard lastFree >= 1 else { return st }
-        for e in 0..<batch {
-            for _ in 0..<sweeps {
-                for layer in 1...lastFree { sweepUnits(layer: layer, example: e, &st) }
-            }
-        }
+        try LiftedDescent.minimize(weights: Array(weightTensors.dropFirst()), sets: constraints.dropLast().map(\.unitSet),
+                                   z: &st.z, residual: &st.residual, outputClamped: target != nil,
+                                   gamma: gamma, sweeps: sweeps)
         return st
-    }
-
-    /// One pass over the units of 1-based `layer` of example `e`.
-    func sweepUnits(layer: Int, example e: Int, _ st: inout LiftedStates) {
-        let k = layer - 1, n = widths[layer], c = constraints[k], g = gamma
-        if layer == depth {
-            // Free linear output: its only term is (γ^{L−1}/2)(z − a)², minimised at z = a (λ = 0).
-            st.z[k].withUnsafeMutableBufferPointer { zp in
-                st.residual[k].withUnsafeMutableBufferPointer { rp in
-                    for j in 0..<n { zp[e * n + j] -= rp[e * n + j]; rp[e * n + j] = 0 }
-                }
-            }
-            return
-        }
-        let m = widths[layer + 1]
-        // Take the two residual tensors out of the array so each is uniquely referenced (no copy).
-        var own = st.residual[k], next = st.residual[k + 1]
-        st.residual[k] = Self.placeholder; st.residual[k + 1] = Self.placeholder
-        defer { st.residual[k] = own; st.residual[k + 1] = next }
-        weights[layer].withUnsafeBufferPointer { wp in
-            rowNorms[layer].withUnsafeBufferPointer { np in
-                st.z[k].withUnsafeMutableBufferPointer { zp in
-                    own.withUnsafeMutableBufferPointer { rp in
-                        next.withUnsafeMutableBufferPointer { up in
-                            let above = up.baseAddress! + e * m
-                            for j in 0..<n {
-                                let w = wp.baseAddress! + j * m
-                                let old = zp[e * n + j], a = old - rp[e * n + j], nn = np[j]
-                                let new = c.project((a + g * dot(w, above, m) + g * nn * old) / (1 + g * nn))
-                                let d = new - old
-                                if d == 0 { continue }
-                                zp[e * n + j] = new; rp[e * n + j] += d
-                                for o in 0..<m { above[o] -= d * w[o] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /// The energy per example: `½‖λ₀‖² + Σ_{k≥1} (γᵏ/2)‖λ_k‖²` (free or clamped, depending on how
@@ -224,18 +176,6 @@ public struct LiftedNetwork: Sendable {
             }
         }
     }
-}
-
-/// `Σ a[i]·b[i]` with four partial sums (breaks the add latency chain; order fixed, so deterministic).
-@inline(__always) func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-    var i = 0
-    while i + 4 <= n {
-        s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
-        i += 4
-    }
-    while i < n { s0 += a[i] * b[i]; i += 1 }
-    return (s0 + s1) + (s2 + s3)
 }
 
 /// Training rules for lifted networks (seed 003): contrastive (`J₁ = Ê(ẑ) − E(ž)`) or standard
