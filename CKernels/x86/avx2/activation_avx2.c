@@ -5,22 +5,9 @@
 #include "../../ops/activation_kernels.h"
 
 #if defined(__x86_64__)
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
-
-#include "../simd_avx2.h"
-#define CK_LEAF(name) name##_avx2
+#include "region_begin.h"
 #include "../act_leaves.h"
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "region_end.h"
 
 void ck_register_activation_avx2(ck_activation_kernels *k) {
     k->name = "avx2";

@@ -5,22 +5,9 @@
 #include "../../ops/activation_kernels.h"
 
 #if defined(__x86_64__)
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
-#endif
-
-#include "../simd_avx512.h"
-#define CK_LEAF(name) name##_avx512
+#include "region_begin.h"
 #include "../act_leaves.h"
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "region_end.h"
 
 void ck_register_activation_avx512(ck_activation_kernels *k) {
     k->name = "avx512";
