@@ -50,6 +50,7 @@ static void pack_a_block(const gemm_args *g, int64_t mc, int64_t kc, const float
 /* Pack one panel (kc × cols, cols ≤ nr) of the B block at b. dst is (kc, nr). */
 static void pack_b_panel(const gemm_args *g, int64_t kc, int64_t cols, const float *b, float *dst) {
     if (cols == g->kern->nr && g->b_cs == 1 && g->kern->pack_b_cols) g->kern->pack_b_cols(kc, b, g->b_rs, dst);
+    else if (cols == g->kern->nr && g->b_rs == 1 && g->kern->pack_b_rows) g->kern->pack_b_rows(kc, b, g->b_cs, dst);
     else ck_gemm_pack_b(kc, cols, b, g->b_rs, g->b_cs, g->kern->nr, dst);
 }
 

@@ -32,10 +32,12 @@ typedef void (*ck_sgemm_ukernel_fn)(int64_t k, float alpha, const float *ap, con
                                     float beta, float *c, int64_t ldc, int m_eff, int n_eff,
                                     const ck_gemm_prefetch *pf);
 
-/* Optional packing leaves (NULL: the driver's portable packing). Both handle only full
+/* Optional packing leaves (NULL: the driver's portable packing). All handle only full
  * panels of a unit-stride source; the driver packs edges and strided sources itself.
  *   pack_a_rows: mr rows of a row-major block, a(i,p) = a[i*lda + p]  → dst is (k, mr)
- *   pack_b_cols: nr columns of a row-major block, b(p,j) = b[p*ldb + j] → dst is (k, nr) */
+ *   pack_b_cols: nr columns of a row-major block, b(p,j) = b[p*ldb + j] → dst is (k, nr)
+ *   pack_b_rows: nr columns of a transposed B, b(p,j) = b[j*ldb + p]  → dst is (k, nr)
+ *                (e.g. the linear layer's backward-data product dy·Wᵀ, where W is in×out) */
 typedef void (*ck_sgemm_pack_fn)(int64_t k, const float *src, int64_t ld, float *dst);
 
 typedef struct ck_gemm_kernels {
@@ -45,6 +47,7 @@ typedef struct ck_gemm_kernels {
     ck_sgemm_ukernel_fn ukernel;
     ck_sgemm_pack_fn pack_a_rows;  /* optional */
     ck_sgemm_pack_fn pack_b_cols;  /* optional */
+    ck_sgemm_pack_fn pack_b_rows;  /* optional */
 } ck_gemm_kernels;
 
 #endif

@@ -46,15 +46,14 @@ void ck_gemm_pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs, int64_t 
                 for (int j = cols; j < nr; ++j) dst[p * nr + j] = 0.0f;
             }
         } else {
-            for (int j = 0; j < cols; ++j) {
-                const float *col = src + j * cs;
-                if (rs == 1)
-                    for (int64_t p = 0; p < kc; ++p) dst[p * nr + j] = col[p];
-                else
-                    for (int64_t p = 0; p < kc; ++p) dst[p * nr + j] = col[p * rs];
+            /* Row by row of the panel: contiguous stores; the cols source streams each reuse
+             * their cache line for 16 consecutive p (column by column would store with a
+             * stride of nr floats, one cache line per element). */
+            for (int64_t p = 0; p < kc; ++p) {
+                const float *row = src + p * rs;
+                for (int j = 0; j < cols; ++j) dst[p * nr + j] = row[j * cs];
+                for (int j = cols; j < nr; ++j) dst[p * nr + j] = 0.0f;
             }
-            for (int j = cols; j < nr; ++j)
-                for (int64_t p = 0; p < kc; ++p) dst[p * nr + j] = 0.0f;
         }
     }
 }

@@ -158,7 +158,8 @@ struct DualEngine {
         if seen == lastSeen[k] && damping.isEmpty { return }
         let v = try feedback(k)
         let f = net.blocks[k].activation ?? .identity
-        let oldMean = mean[k], oldPlus = plus[k]
+        let oldMean = meanUnchangedIsPossible ? mean[k] : Tensor(shape: [0])
+        let oldPlus = revisits ? plus[k] : Tensor(shape: [0])
         if damping.isEmpty {
             // One fused pass writes s⁺, s̄ and δ; s⁻ is not needed again (see `minus`).
             let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
@@ -166,7 +167,10 @@ struct DualEngine {
             plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
             if let m = st.minus { minus[k] = m }
         } else {
+            // The arrays let go of s⁻ and s̄ so the kernel updates them in place (`oldPlus` and
+            // `oldMean` keep s⁺ and s̄ alive only where they are compared below).
             var st = NudgedStates(plus: plus[k], minus: minus[k], mean: mean[k])
+            minus[k] = Tensor(shape: [0]); mean[k] = Tensor(shape: [0])
             try Nudge.hiddenDamped(f, rule: s.variant, alpha: s.alpha, damping: damping[k],
                                    preActivation: pre[k], feedback: v, states: &st)
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean

@@ -32,6 +32,8 @@ public struct SGD: Optimizer {
         precondition(velocities.count == gradients.weights.count,
                      "SGD: \(gradients.weights.count) gradients for \(velocities.count) parameter blocks")
         var v = velocities
+        velocities = []  // so that `v`'s tensors are updated in place, not copied (copy-on-write)
+        defer { velocities = v }
         let (mu, wd) = (momentum, weightDecay)
         try network.withParameters { k, w, b in
             try Optim.sgdStep(weights: &w, gradient: gradients.weights[k], velocity: &v[k].weight,
@@ -39,7 +41,6 @@ public struct SGD: Optimizer {
             try Optim.sgdStep(weights: &b, gradient: gradients.biases[k], velocity: &v[k].bias,
                               learningRate: learningRate, momentum: mu, weightDecay: wd)
         }
-        velocities = v
     }
 }
 
@@ -68,16 +69,19 @@ public struct Adam: Optimizer {
         }
         step += 1
         var m = moments
+        moments = []  // so that `m`'s tensors are updated in place, not copied (copy-on-write)
+        defer { moments = m }
         let (t, b1, b2, eps, wd) = (step, beta1, beta2, epsilon, weightDecay)
         try network.withParameters { k, w, b in
             var state = m[k]
+            let none = Tensor(shape: [0])
+            m[k] = (none, none, none, none)  // `state` alone refers to this block's moments
+            defer { m[k] = state }
             try Optim.adamStep(weights: &w, gradient: gradients.weights[k], m: &state.m, v: &state.v, step: t,
                                learningRate: learningRate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
             try Optim.adamStep(weights: &b, gradient: gradients.biases[k], m: &state.mb, v: &state.vb, step: t,
                                learningRate: learningRate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
-            m[k] = state
         }
-        moments = m
     }
 }
 

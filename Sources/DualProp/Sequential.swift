@@ -85,10 +85,21 @@ public struct Sequential: Sendable {
     /// Mutate the weight and bias of every block (index `k`, 0-based) in place.
     public mutating func withParameters(_ body: (Int, inout Tensor, inout Tensor) throws -> Void) rethrows {
         for (k, b) in blocks.enumerated() {
-            switch layers[b.layer] {
-            case .conv2d(var c): try body(k, &c.weight, &c.bias); layers[b.layer] = .conv2d(c)
-            case .linear(var l): try body(k, &l.weight, &l.bias); layers[b.layer] = .linear(l)
-            case .bregmanDense(var d): try body(k, &d.weight, &d.bias); layers[b.layer] = .bregmanDense(d)
+            // Neither the array nor `layer` may keep a reference to the tensors while `body` runs:
+            // an in-place update of a shared tensor would copy it first (copy-on-write).
+            var layer = layers[b.layer]
+            layers[b.layer] = .flatten(Flatten())
+            defer { layers[b.layer] = layer }  // back, updated, even when `body` throws
+            switch layer {
+            case .conv2d(var c):
+                layer = .flatten(Flatten()); defer { layer = .conv2d(c) }
+                try body(k, &c.weight, &c.bias)
+            case .linear(var l):
+                layer = .flatten(Flatten()); defer { layer = .linear(l) }
+                try body(k, &l.weight, &l.bias)
+            case .bregmanDense(var d):
+                layer = .flatten(Flatten()); defer { layer = .bregmanDense(d) }
+                try body(k, &d.weight, &d.bias)
             default: break
             }
         }

@@ -2,29 +2,33 @@
 // over contiguous buffers (LLVM vectorises them in release builds); everything heavy — GEMM,
 // convolutions, pooling, activations, nudges — is a C kernel.
 
-/// `op(aᵢ, bᵢ)` element-wise (same element count; the result has `a`'s shape).
-@inline(__always)
-private func zipMap(_ a: Tensor, _ b: Tensor, _ what: String, _ op: (Float, Float) -> Float) -> Tensor {
-    precondition(a.count == b.count, "\(what): shapes \(a.shape) and \(b.shape) differ in size")
-    var out = Tensor(shape: a.shape)
-    a.withUnsafeBufferPointer { ap in
-        b.withUnsafeBufferPointer { bp in
-            out.withUnsafeMutableBufferPointer { op2 in
-                for i in 0..<op2.count { op2[i] = op(ap[i], bp[i]) }
-            }
-        }
-    }
+// Each helper writes its loop inside the buffer closure itself: a loop calling an operator
+// passed in as a closure would make one indirect call per element (`withUnsafeBufferPointer`
+// is not inlinable across modules) and would not vectorise.
+
+/// `a − b`, element-wise (same element count; the result has `a`'s shape).
+func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(a.count == b.count, "subtract: shapes \(a.shape) and \(b.shape) differ in size")
+    var out = a
+    out.withUnsafeMutableBufferPointer { o in b.withUnsafeBufferPointer { bp in for i in 0..<o.count { o[i] -= bp[i] } } }
     return out
 }
 
-/// `a − b`, element-wise.
-func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { zipMap(a, b, "subtract", -) }
+/// `a ⊙ b`, element-wise (same element count; the result has `a`'s shape).
+func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(a.count == b.count, "multiply: shapes \(a.shape) and \(b.shape) differ in size")
+    var out = a
+    out.withUnsafeMutableBufferPointer { o in b.withUnsafeBufferPointer { bp in for i in 0..<o.count { o[i] *= bp[i] } } }
+    return out
+}
 
-/// `a ⊙ b`, element-wise.
-func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { zipMap(a, b, "multiply", *) }
-
-/// `a + b`, element-wise.
-func add(_ a: Tensor, _ b: Tensor) -> Tensor { zipMap(a, b, "add", +) }
+/// `a + b`, element-wise (same element count; the result has `a`'s shape).
+func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(a.count == b.count, "add: shapes \(a.shape) and \(b.shape) differ in size")
+    var out = a
+    out.withUnsafeMutableBufferPointer { o in b.withUnsafeBufferPointer { bp in for i in 0..<o.count { o[i] += bp[i] } } }
+    return out
+}
 
 /// `c · a`, element-wise.
 func scaled(_ a: Tensor, _ c: Float) -> Tensor {

@@ -79,7 +79,7 @@ public func permutation(_ n: Int, seed: UInt64) -> [Int] {
 
 /// Whether every gradient entry is finite.
 func isFinite(_ g: Gradients) -> Bool {
-    (g.weights + g.biases).allSatisfy { t in t.scalars.allSatisfy(\.isFinite) }
+    (g.weights + g.biases).allSatisfy { t in t.withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) } }
 }
 
 /// Trains `network` with `rule` on `train` (reshuffled every epoch; a last partial batch is

@@ -89,7 +89,11 @@ public enum Nudge {
     private static func run(_ act: Activation, _ rule: NudgeRule, _ alpha: Float, damping: Float?,
                             _ a: Tensor, _ v: Tensor, _ s: inout NudgedStates, _ ctx: String) throws {
         let d = act.descriptor, n = Int64(a.count)
+        // Move the states out of `s` so that, unless the caller still shares them, they are
+        // updated in place rather than copied first (copy-on-write).
         var plus = s.plus, minus = s.minus, mean = s.mean
+        let none = Tensor(shape: [0])
+        s.plus = none; s.minus = none; s.mean = none
         let status = a.withUnsafeBufferPointer { ap in
             v.withUnsafeBufferPointer { vp in
                 plus.withUnsafeMutableBufferPointer { pp in

@@ -1,6 +1,6 @@
 /*
  * gemm_avx512_pack.c — AVX-512 packing leaves of the SGEMM driver (8×48 micro-kernel):
- * full panels of row-major sources only; the driver packs edges and strided sources itself.
+ * full panels of unit-stride sources only; the driver packs edges and strided sources itself.
  */
 #include "../../runtime/kernel_table.h"
 
@@ -45,4 +45,19 @@ CK_TARGET_AVX512 void ck_sgemm_pack_b_avx512_48(int64_t k, const float *b, int64
         _mm512_store_ps(dst + 16, x1);
         _mm512_store_ps(dst + 32, x2);
     }
+}
+
+/* 48 columns of a transposed B (b(p,j) = b[j*ldb + p], each column contiguous) → dst is
+ * (k, 48): six 8-column groups, each an 8×8 transpose per 8 values of p. */
+CK_TARGET_AVX512 void ck_sgemm_pack_b_t_avx512_48(int64_t k, const float *b, int64_t ldb, float *dst) {
+    int64_t p = 0;
+    for (; p + 8 <= k; p += 8, dst += 8 * 48)
+        for (int j0 = 0; j0 < 48; j0 += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(b + (j0 + i) * ldb + p);
+            transpose8x8(r);
+            for (int q = 0; q < 8; ++q) _mm256_store_ps(dst + q * 48 + j0, r[q]);
+        }
+    for (; p < k; ++p, dst += 48)
+        for (int j = 0; j < 48; ++j) dst[j] = b[j * ldb + p];
 }
