@@ -43,6 +43,32 @@ ck_status ck_maxpool2d_bwd(int64_t n, int64_t h, int64_t w, int64_t c,
 ck_status ck_maxpool2d_bwd_switched(int64_t n, int64_t h, int64_t w, int64_t c,
                                     const float *switch_src, const float *dy, float *dx);
 
+/**
+ * Switches of maxpool(conv3x3(x_new) + b) from those of maxpool(z_old), z_old = conv3x3(x_old) + b,
+ * for a 3x3 convolution with stride 1 and zero padding 1 (VGG's), without the full convolution.
+ *
+ * Dual propagation needs the pooling switches of the convolution of a state that moved slightly
+ * since the forward pass (SPEC §7). Every value of a window moves by at most
+ * ‖w[·,·,·,kk]‖₁ · max |x_new − x_old| over the window's 4×4 input patch, so a window whose
+ * recorded winner leads the other three positions of z_old by more than twice that bound keeps its
+ * switch, and so does a window whose patch is unchanged. The other (window, channel) pairs are
+ * "undecided": when there are at most `max_recompute` of them, each is recomputed from x_new,
+ * summed in float64, with the forward's tie rule (first maximum wins); when there are more, the
+ * switches are left as given and the caller should recompute the convolution (cheaper then).
+ * The result is the argmax of the exact convolution of x_new wherever that is not within the
+ * float rounding of z_old of a tie — the guarantee a float recomputation gives as well.
+ *
+ * x_new, x_old: (N,H,W,C) NHWC; weight: RSCK (3,3,C,K); bias: (K); z_old: (N,H,W,K), the
+ * convolution of x_old plus bias; switches: (N,H/2,W/2,K), in: those of z_old (each 0…3), out:
+ * those of the convolution of x_new (unless more than max_recompute were undecided); *undecided:
+ * the number of undecided pairs. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION,
+ * CK_ERR_BAD_ARGUMENT (a switch > 3), CK_ERR_OUT_OF_MEMORY.
+ */
+ck_status ck_conv3x3_pool_switches_update(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k,
+                                          const float *x_new, const float *x_old, const float *weight,
+                                          const float *bias, const float *z_old, uint8_t *switches,
+                                          int64_t max_recompute, int64_t *undecided);
+
 #ifdef __cplusplus
 }
 #endif

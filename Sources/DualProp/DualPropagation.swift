@@ -91,6 +91,11 @@ struct DualEngine {
     /// The `(preVersion[k], deltaVersion[k+1], plusVersion[k])` a hidden update last saw.
     var lastSeen: [[Int]] = []
     var damping: [Float] = []
+    /// The forward pass's `s_k` and, for pooled 3x3 convolution blocks, its map before pooling
+    /// `conv_k(s_{k−1}) + b`: from them the weight gradient finds the switches of `conv_k(s̄_{k−1})`
+    /// without a full convolution (`refreshSwitches`).
+    var forwardState: [Tensor] = []
+    var forwardPrePool: [Tensor?] = []
     /// Logits of the forward pass `p`, and its loss/accuracy.
     var frozenLogits = Tensor(shape: [0])
     var forwardOutput: OutputError
@@ -105,12 +110,14 @@ struct DualEngine {
         // Forward pass: s⁺ = s⁻ = s̄ = s.
         var state = input
         for k in 0..<L {
-            let (a, sw, shape) = try net.preActivation(k, state)
-            pre.append(a); switches.append(sw); prePoolShape.append(shape)
+            let (a, sw, z) = try net.preActivationAndPrePool(k, state)
+            pre.append(a); switches.append(sw); prePoolShape.append(z.shape)
+            forwardPrePool.append(net.blocks[k].pool && net.sameConv3x3(k) != nil ? z : nil)
             preFrom.append(0); preVersion.append(0)
             state = k < L - 1 ? try net.blocks[k].activation.map { try $0(a) } ?? a : a
             plus.append(state); minus.append(state); mean.append(state); delta.append(nil)
         }
+        forwardState = mean
         meanVersion = Array(repeating: 0, count: L); plusVersion = meanVersion; deltaVersion = meanVersion
         plusIsMean = Array(repeating: true, count: L)
         lastSeen = (0..<L).map { _ in [0, 0, 0] }
@@ -137,6 +144,27 @@ struct DualEngine {
         pre[k] = a; switches[k] = sw; prePoolShape[k] = shape
         preFrom[k] = inputVersion(k); preVersion[k] += 1
         return true
+    }
+
+    /// Bring `switches[k]` up to date with `s̄_{k−1}` for the weight gradient, which needs only
+    /// the switches: from the forward pass's when block `k` is a pooled 3x3 convolution still at
+    /// its forward pre-activation (`MaxPool2d.switchesAfterInputChange` recomputes only windows
+    /// whose winner the change could move), else by recomputing the pre-activation. `pre[k]` is
+    /// left behind: call this only once no update reads it again.
+    mutating func refreshSwitches(_ k: Int) throws {
+        guard preFrom[k] != inputVersion(k) else { return }
+        if k > 0, preFrom[k] == 0, let z = forwardPrePool[k], let c = net.sameConv3x3(k), let sw = switches[k] {
+            // A recomputed pair costs 4·9·C float64 products over strided weights; the full
+            // convolution does as many per pair at GEMM speed, ~100× faster: past 1%, it wins.
+            let r = try DualPropKernels.MaxPool2d.switchesAfterInputChange(
+                weights: c.weight, bias: c.bias, newInput: mean[k - 1], oldInput: forwardState[k - 1], oldOutput: z,
+                oldSwitches: sw, maxRecompute: sw.positions.count / 100)
+            if let updated = r.switches {
+                switches[k] = updated
+                return
+            }
+        }
+        try refreshPre(k)
     }
 
     /// `v_k = W_{k+1}ᵀ pool_{k+1}ᵀ δ_{k+1}`, routed by the switches of `conv_{k+1}(s⁺_k)` (SPEC §7).
@@ -252,7 +280,7 @@ struct DualEngine {
         var weights: [Tensor] = [], biases: [Tensor] = []
         let parameters = net.parameters
         for k in 0..<L {
-            if net.blocks[k].pool { try refreshPre(k) }
+            if net.blocks[k].pool { try refreshSwitches(k) }
             let d = delta[k] ?? Tensor(shape: pre[k].shape)
             // The scale −1/(βB) goes on whichever is smaller: δ or the weight gradient.
             let scaleSignal = d.count <= parameters[k].weight.count

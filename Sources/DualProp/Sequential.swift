@@ -182,10 +182,24 @@ public struct Sequential: Sendable {
 
     /// The pre-activation of block `k`: `pool(W x + b)`, with the pool switches and the pre-pool shape.
     func preActivation(_ k: Int, _ x: Tensor) throws -> (a: Tensor, switches: PoolSwitches?, prePoolShape: [Int]) {
+        let r = try preActivationAndPrePool(k, x)
+        return (r.a, r.switches, r.prePool.shape)
+    }
+
+    /// `preActivation`, also returning the map before pooling, `z = W x + b` (`a` itself when
+    /// block `k` does not pool).
+    func preActivationAndPrePool(_ k: Int, _ x: Tensor) throws -> (a: Tensor, switches: PoolSwitches?, prePool: Tensor) {
         let z = try linear(k, x)
-        guard blocks[k].pool else { return (z, nil, z.shape) }
+        guard blocks[k].pool else { return (z, nil, z) }
         let (y, sw) = try DualPropKernels.MaxPool2d.forward(z)
-        return (y, sw, z.shape)
+        return (y, sw, z)
+    }
+
+    /// The 3x3 stride-1 padding-1 convolution of block `k`, when that is what the block is.
+    func sameConv3x3(_ k: Int) -> Conv2d? {
+        guard case .conv2d(let c) = layers[blocks[k].layer], c.geometry == .same3x3,
+              c.weight.shape.count == 4, c.weight.shape[0] == 3, c.weight.shape[1] == 3 else { return nil }
+        return c
     }
 
     /// Route a signal on the pooled pre-activation of block `k` back to the pre-pool map.

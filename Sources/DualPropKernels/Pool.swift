@@ -7,6 +7,14 @@ public struct PoolSwitches: Sendable, Equatable {
     public let shape: [Int]
     /// One window position per output element.
     public let positions: [UInt8]
+
+    /// Switches of a pooled shape, one position `2i + j ∈ 0…3` per output element.
+    public init(shape: [Int], positions: [UInt8]) {
+        precondition(shape.reduce(1, *) == positions.count,
+                     "PoolSwitches: \(positions.count) positions for pooled shape \(shape)")
+        self.shape = shape
+        self.positions = positions
+    }
 }
 
 /// Max pooling 2x2, stride 2, over NHWC activations: `[N, H, W, C]` → `[N, H/2, W/2, C]` (floor:
@@ -76,5 +84,50 @@ public enum MaxPool2d {
             }
         }
         return dx
+    }
+
+    /// The switches of `maxpool(conv3x3(newInput) + bias)` from `oldSwitches`, those of
+    /// `maxpool(oldOutput)` where `oldOutput = conv3x3(oldInput) + bias` (stride 1, padding 1,
+    /// RSCK `weights` `[3, 3, C, K]`), without the full convolution: a window keeps its switch when
+    /// its winner leads by more than twice the bound `‖w_k‖₁ · max|newInput − oldInput|` on how far
+    /// the change can move a value; the other (window, channel) pairs are recomputed in float64 —
+    /// or, when there are more than `maxRecompute` of them, nothing is and `switches` is nil (a
+    /// full convolution is then cheaper). Dual propagation uses it for the switches of `conv(s̄)`
+    /// (SPEC §7); `ck_conv3x3_pool_switches_update` states the exact guarantee.
+    public static func switchesAfterInputChange(weights: Tensor, bias: Tensor, newInput: Tensor, oldInput: Tensor,
+                                                oldOutput: Tensor, oldSwitches: PoolSwitches,
+                                                maxRecompute: Int = .max) throws
+        -> (switches: PoolSwitches?, undecided: Int) {
+        let x = newInput.shape, ws = weights.shape
+        let ctx = "MaxPool2d.switchesAfterInputChange"
+        check4(x, ctx)
+        precondition(oldInput.shape == x, "\(ctx): old input \(oldInput.shape) differs from new input \(x)")
+        precondition(ws.count == 4 && ws[0] == 3 && ws[1] == 3 && ws[2] == x[3],
+                     "\(ctx): weights must be [3, 3, \(x[3]), K] for input \(x), got \(ws)")
+        precondition(bias.shape == [ws[3]], "\(ctx): bias must be [\(ws[3])], got \(bias.shape)")
+        let outShape = [x[0], x[1], x[2], ws[3]]
+        precondition(oldOutput.shape == outShape, "\(ctx): old output must be \(outShape), got \(oldOutput.shape)")
+        precondition(oldSwitches.shape == outputShape(outShape),
+                     "\(ctx): switches are for \(oldSwitches.shape), expected \(outputShape(outShape))")
+        var positions = oldSwitches.positions
+        var undecided: Int64 = 0
+        try newInput.withUnsafeBufferPointer { np in
+            try oldInput.withUnsafeBufferPointer { op in
+                try weights.withUnsafeBufferPointer { wp in
+                    try bias.withUnsafeBufferPointer { bp in
+                        try oldOutput.withUnsafeBufferPointer { zp in
+                            try positions.withUnsafeMutableBufferPointer { sp in
+                                try check(ck_conv3x3_pool_switches_update(
+                                    Int64(x[0]), Int64(x[1]), Int64(x[2]), Int64(x[3]), Int64(ws[3]), np.baseAddress,
+                                    op.baseAddress, wp.baseAddress, bp.baseAddress, zp.baseAddress, sp.baseAddress,
+                                    Int64(clamping: maxRecompute), &undecided), "\(ctx)(\(x), weights \(ws))")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let updated = Int(undecided) <= maxRecompute
+        return (updated ? PoolSwitches(shape: oldSwitches.shape, positions: positions) : nil, Int(undecided))
     }
 }
