@@ -53,6 +53,13 @@ public struct TrainingOutcome: Sendable {
     public var diverged: Bool
     /// Wall-clock seconds.
     public var seconds: Double
+
+    /// An outcome with the given values.
+    public init(network: Sequential, runningTrainAccuracy: Double, testAccuracy: Double, testAccuracyPerEpoch: [Double],
+                diverged: Bool, seconds: Double) {
+        self.network = network; self.runningTrainAccuracy = runningTrainAccuracy; self.testAccuracy = testAccuracy
+        self.testAccuracyPerEpoch = testAccuracyPerEpoch; self.diverged = diverged; self.seconds = seconds
+    }
 }
 
 /// Top-1 accuracy (%) and mean loss of a plain forward pass over a split, in chunks.

@@ -36,6 +36,13 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "No per-epoch progress on stderr.")
     var silent = false
 
+    @Option(help: ArgumentHelp("Folder where every finished run is saved; rerunning the same command reuses them, so an interrupted experiment resumes (default: <subcommand>-runs; none with --quick).",
+                               valueName: "dir"))
+    var runsDir: String?
+
+    @Flag(help: "Retrain every run even where a matching saved run exists (finished runs are still saved).")
+    var fresh = false
+
     func validate() throws {
         if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
@@ -43,7 +50,7 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Loads the data and builds the settings: explicit flags win, then `--quick`'s sizes, then the paper's.
-    func prepare(defaults: (epochs: Int, seeds: Int, trainCount: Int), quickTrainCount: Int, quickTestCount: Int = 10_000,
+    func prepare(_ name: String, defaults: (epochs: Int, seeds: Int, trainCount: Int), quickTrainCount: Int, quickTestCount: Int = 10_000,
                  scaling: PixelScaling = .unit) throws -> (ExperimentSettings, MNISTSplit, MNISTSplit) {
         #if DEBUG
         FileHandle.standardError.write("warning: debug build (C kernels at -O0); use `swift run -c release mnist-mlp`\n".data(using: .utf8)!)
@@ -52,9 +59,14 @@ struct CommonOptions: ParsableArguments {
         let count = trainCount ?? (quick ? quickTrainCount : defaults.trainCount)
         let (train, test) = try MNISTData.load(directory: dir, trainCount: count, scaling: scaling)
         let log: (@Sendable (String) -> Void)? = silent ? nil : printToStandardError
+        var store: RunStore? = nil
+        if let folder = runsDir ?? (quick ? nil : "\(name)-runs") {
+            store = try RunStore(directory: folder, ignoreSaved: fresh)
+            log?("Finished runs are saved in \(folder)/; rerunning this command reuses them\(fresh ? " (--fresh: not this time)" : "").")
+        }
         let settings = ExperimentSettings(seeds: seeds ?? (quick ? 1 : defaults.seeds),
                                           epochs: epochs ?? (quick ? 1 : defaults.epochs),
-                                          trainCount: train.count, quick: quick, log: log)
+                                          trainCount: train.count, quick: quick, log: log, runStore: store)
         return (settings, train, quick ? test.prefix(quickTestCount) : test)
     }
 
@@ -86,7 +98,7 @@ struct DPAlpha: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: DPAlphaExperiment.defaults, quickTrainCount: 2000)
+        let (settings, train, test) = try common.prepare("dp-alpha", defaults: DPAlphaExperiment.defaults, quickTrainCount: 2000)
         let subset = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
         try common.finish(try DPAlphaExperiment.run(train: train, test: test, settings: settings, only: subset),
                           name: "dp-alpha", started: started)
@@ -102,7 +114,7 @@ struct DPStability: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: DPStabilityExperiment.defaults, quickTrainCount: 500, quickTestCount: 2000)
+        let (settings, train, test) = try common.prepare("dp-stability", defaults: DPStabilityExperiment.defaults, quickTrainCount: 500, quickTestCount: 2000)
         try common.finish(try DPStabilityExperiment.run(train: train, test: test, settings: settings, sweeps: sweeps),
                           name: "dp-stability", started: started)
     }
@@ -121,7 +133,7 @@ struct Fenchel: ParsableCommand {
             guard let t = Float(s.trimmingCharacters(in: .whitespaces)), t > 0 else { throw ValidationError("--taus: '\(s)' is not a positive number") }
             return t
         }
-        let (settings, train, test) = try common.prepare(defaults: FenchelExperiment.defaults, quickTrainCount: 6000)
+        let (settings, train, test) = try common.prepare("fenchel", defaults: FenchelExperiment.defaults, quickTrainCount: 6000)
         try common.finish(try FenchelExperiment.run(train: train, test: test, settings: settings, taus: list),
                           name: "fenchel", started: started)
     }
@@ -138,7 +150,7 @@ struct Lifted: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: LiftedExperiment.defaults, quickTrainCount: 3000, quickTestCount: 2000)
+        let (settings, train, test) = try common.prepare("lifted", defaults: LiftedExperiment.defaults, quickTrainCount: 3000, quickTestCount: 2000)
         try common.finish(try LiftedExperiment.run(train: train, test: test, settings: settings, gamma: gamma, sweeps: sweeps),
                           name: "lifted", started: started)
     }
@@ -155,7 +167,7 @@ struct Bregman: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (settings, train, test) = try common.prepare(defaults: BregmanExperiment.defaults, quickTrainCount: 5000,
+        let (settings, train, test) = try common.prepare("bregman", defaults: BregmanExperiment.defaults, quickTrainCount: 5000,
                                                          scaling: .openUnit)
         try common.finish(try BregmanExperiment.run(train: train, test: test, settings: settings,
                                                     learningRate: learningRate, batchSize: batchSize),

@@ -61,4 +61,78 @@ final class ExperimentsTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("train-images-idx3-ubyte"), "\(e)")
         }
     }
+
+    /// Saved runs: a second identical run reuses every saved run (same table, no training), other
+    /// settings or a damaged file retrain, and a diverged outcome (NaN figures) survives the round trip.
+    func testRunStoreResumesAndRetrainsOnChange() throws {
+        let folder = NSTemporaryDirectory() + "run-store-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var inputs: [Float] = [], labels: [Int32] = []
+        for i in 0..<120 {
+            labels.append(Int32(i % 10))
+            for f in 0..<784 { inputs.append(Float((i * 31 + f * 7) % 97) / 97) }
+        }
+        let split = MNISTSplit(inputs: inputs, labels: labels, features: 784)
+        let lines = LineCollector()
+        func run(epochs: Int, fresh: Bool = false) throws -> ExperimentResult {
+            let settings = ExperimentSettings(seeds: 2, epochs: epochs, trainCount: split.count, quick: false,
+                                              log: { lines.append($0) },
+                                              runStore: try RunStore(directory: folder, ignoreSaved: fresh))
+            return try DPAlphaExperiment.run(train: split, test: split, settings: settings, only: ["BP"])
+        }
+        let first = try run(epochs: 1)
+        XCTAssertEqual(lines.take().filter { $0.contains("epoch 1/1") }.count, 2, "two runs trained")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".safetensors") }.count, 2)
+
+        let second = try run(epochs: 1)
+        let log2 = lines.take()
+        XCTAssertEqual(log2.filter { $0.contains("reusing the run saved") }.count, 2, "\(log2)")
+        XCTAssertFalse(log2.contains { $0.contains("epoch 1/1") }, "nothing retrained: \(log2)")
+        XCTAssertEqual(first.table.markdown, second.table.markdown, "reused runs give the same table (L̂ from the saved weights)")
+
+        _ = try run(epochs: 2)
+        let log3 = lines.take()
+        XCTAssertEqual(log3.filter { $0.contains("saved with other settings") }.count, 2, "\(log3)")
+
+        _ = try run(epochs: 2, fresh: true)
+        XCTAssertEqual(lines.take().filter { $0.contains("epoch 2/2") }.count, 2, "--fresh retrains")
+
+        let store = try RunStore(directory: folder)
+        let damaged = store.path(label: "BP", seed: 1)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: damaged))
+        _ = try run(epochs: 2)
+        let log5 = lines.take()
+        XCTAssertTrue(log5.contains { $0.contains("seed 1: training") && $0.contains("unusable") }, "\(log5)")
+        XCTAssertTrue(log5.contains { $0.contains("seed 2: reusing") }, "\(log5)")
+
+        let net = DPAlphaExperiment.model(seed: 3)
+        let diverged = TrainingOutcome(network: net, runningTrainAccuracy: 12.5, testAccuracy: .nan,
+                                       testAccuracyPerEpoch: [10, .infinity], diverged: true, seconds: 1.25)
+        let path = store.path(label: "DP α=½", seed: 3)
+        XCTAssertNotEqual(path, store.path(label: "DP α=1", seed: 3), "labels differing only in non-ASCII stay apart")
+        try store.save(diverged, path: path, fingerprint: "f")
+        XCTAssertNil(store.load(path: path, fingerprint: "g", into: net).outcome)
+        let back = try XCTUnwrap(store.load(path: path, fingerprint: "f", into: DPAlphaExperiment.model(seed: 4)).outcome)
+        XCTAssertTrue(back.testAccuracy.isNaN && back.diverged)
+        XCTAssertEqual(back.testAccuracyPerEpoch[1], .infinity)
+        XCTAssertEqual(back.runningTrainAccuracy, 12.5); XCTAssertEqual(back.seconds, 1.25)
+        XCTAssertEqual(back.network.parameters.map(\.weight.scalars), net.parameters.map(\.weight.scalars), "weights bit for bit")
+    }
+
+    /// A folder path that is a file is a clear error naming it.
+    func testRunStoreRejectsAFile() throws {
+        let file = NSTemporaryDirectory() + "run-store-file-\(UUID().uuidString)"
+        try Data().write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        XCTAssertThrowsError(try RunStore(directory: file)) { e in XCTAssertTrue("\(e)".contains(file), "\(e)") }
+    }
+}
+
+/// Thread-safe collection of log lines.
+final class LineCollector: @unchecked Sendable {
+    private var lines: [String] = []
+    private let lock = NSLock()
+    func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+    /// The lines so far, clearing them.
+    func take() -> [String] { lock.lock(); defer { lines = []; lock.unlock() }; return lines }
 }
