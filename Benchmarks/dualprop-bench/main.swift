@@ -63,7 +63,9 @@ struct StepCost: ParsableCommand {
         print("rule      step s   images/s   / BP")
         for i in keys.indices {
             let ratio = bp.map { String(format: "%.3f", medians[i] / $0) } ?? "-"
-            print(String(format: "%-8@ %7.3f   %8.1f   ", keys[i] as NSString, medians[i], Double(batch) / medians[i]) + ratio)
+            // `%-8@` does not pad on Linux Foundation: pad the key in Swift.
+            print(keys[i].padding(toLength: max(8, keys[i].count), withPad: " ", startingAt: 0)
+                  + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio)
         }
     }
 }
