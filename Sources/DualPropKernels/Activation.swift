@@ -69,7 +69,7 @@ public enum Activation: Sendable, Hashable, CustomStringConvertible {
     ///   - x: any shape.
     /// - Returns: a tensor of `x`'s shape.
     public func apply(_ function: ActivationFunction, _ x: Tensor) throws -> Tensor {
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(unfilledShape: x.shape)
         let act = descriptor
         let n = Int64(x.count)
         let status = x.withUnsafeBufferPointer { xp in
@@ -106,7 +106,7 @@ public enum Softmax {
     /// Row-wise softmax of a rank-2 `(rows, classes)` tensor; a row with a NaN becomes all NaN.
     public static func rows(_ x: Tensor) throws -> Tensor {
         precondition(x.rank == 2, "Softmax.rows: expected a (rows, classes) tensor, got shape \(x.shape)")
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(unfilledShape: x.shape)
         let status = x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 ck_softmax_rows(xp.baseAddress, yp.baseAddress, Int64(x.shape[0]), Int64(x.shape[1]))

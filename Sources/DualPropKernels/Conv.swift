@@ -66,7 +66,7 @@ public enum Conv2d {
                                geometry: Geometry = .same3x3) throws -> Tensor {
         var p = params(input: x.shape, weights: weights.shape, geometry, "Conv2d.forward")
         if let bias { precondition(bias.shape == [weights.shape[3]], "Conv2d.forward: bias must be [\(weights.shape[3])], got \(bias.shape)") }
-        var y = Tensor(shape: try outputShape(input: x.shape, weights: weights.shape, geometry: geometry))
+        var y = Tensor(unfilledShape: try outputShape(input: x.shape, weights: weights.shape, geometry: geometry))
         try x.withUnsafeBufferPointer { xp in
             try weights.withUnsafeBufferPointer { wp in
                 try y.withUnsafeMutableBufferPointer { yp in
@@ -96,7 +96,7 @@ public enum Conv2d {
         var p = params(input: inputShape, weights: weights.shape, geometry, "Conv2d.backwardData")
         let outShape = try outputShape(input: inputShape, weights: weights.shape, geometry: geometry)
         precondition(dy.shape == outShape, "Conv2d.backwardData: dy must be \(outShape) for input \(inputShape), got \(dy.shape)")
-        var dx = Tensor(shape: inputShape)
+        var dx = Tensor(unfilledShape: inputShape)
         try dy.withUnsafeBufferPointer { dyp in
             try weights.withUnsafeBufferPointer { wp in
                 try dx.withUnsafeMutableBufferPointer { dxp in
@@ -121,7 +121,7 @@ public enum Conv2d {
         var p = params(input: x.shape, weights: wShape, geometry, "Conv2d.backwardWeights")
         let outShape = try outputShape(input: x.shape, weights: wShape, geometry: geometry)
         precondition(dy.shape == outShape, "Conv2d.backwardWeights: dy must be \(outShape) for input \(x.shape), got \(dy.shape)")
-        var dw = Tensor(shape: wShape)
+        var dw = Tensor(unfilledShape: wShape)
         try x.withUnsafeBufferPointer { xp in
             try dy.withUnsafeBufferPointer { dyp in
                 try dw.withUnsafeMutableBufferPointer { dwp in
@@ -138,7 +138,7 @@ public enum Conv2d {
         precondition(dy.rank >= 1, "Conv2d.biasBackward: dy must have a channel dimension, got \(dy.shape)")
         let k = dy.shape[dy.rank - 1]
         let rows = k == 0 ? 0 : dy.count / k
-        var db = Tensor(shape: [k])
+        var db = Tensor(unfilledShape: [k])
         try dy.withUnsafeBufferPointer { dyp in
             try db.withUnsafeMutableBufferPointer { dbp in
                 try check(ck_conv2d_bias_bwd(Int64(rows), Int64(k), dyp.baseAddress, 0, dbp.baseAddress),

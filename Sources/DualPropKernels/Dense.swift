@@ -14,7 +14,7 @@ public enum Dense {
     public static func forward(_ x: Tensor, weights: Tensor, bias: Tensor? = nil) throws -> Tensor {
         let (b, i, o) = dims(x.shape, weights.shape, "Dense.forward")
         if let bias { precondition(bias.shape == [Int(o)], "Dense.forward: bias must be [\(o)], got \(bias.shape)") }
-        var y = Tensor(shape: [Int(b), Int(o)])
+        var y = Tensor(unfilledShape: [Int(b), Int(o)])
         try x.withUnsafeBufferPointer { xp in
             try weights.withUnsafeBufferPointer { wp in
                 try y.withUnsafeMutableBufferPointer { yp in
@@ -36,7 +36,7 @@ public enum Dense {
         precondition(dy.rank == 2 && weights.rank == 2 && dy.shape[1] == weights.shape[1],
                      "Dense.backwardData: dy \(dy.shape) must be [B, OUT] for weights \(weights.shape) = [IN, OUT]")
         let (b, i, o) = (Int64(dy.shape[0]), Int64(weights.shape[0]), Int64(weights.shape[1]))
-        var dx = Tensor(shape: [Int(b), Int(i)])
+        var dx = Tensor(unfilledShape: [Int(b), Int(i)])
         try dy.withUnsafeBufferPointer { dyp in
             try weights.withUnsafeBufferPointer { wp in
                 try dx.withUnsafeMutableBufferPointer { dxp in
@@ -53,7 +53,7 @@ public enum Dense {
         precondition(x.rank == 2 && dy.rank == 2 && x.shape[0] == dy.shape[0],
                      "Dense.backwardWeights: x \(x.shape) = [B, IN] and dy \(dy.shape) = [B, OUT] must share B")
         let (b, i, o) = (Int64(x.shape[0]), Int64(x.shape[1]), Int64(dy.shape[1]))
-        var dw = Tensor(shape: [Int(i), Int(o)]), db = Tensor(shape: [Int(o)])
+        var dw = Tensor(unfilledShape: [Int(i), Int(o)]), db = Tensor(unfilledShape: [Int(o)])
         try x.withUnsafeBufferPointer { xp in
             try dy.withUnsafeBufferPointer { dyp in
                 try dw.withUnsafeMutableBufferPointer { dwp in

@@ -4,7 +4,7 @@ import CKernels
 public enum Eltwise {
     /// `max(x, 0)` element-wise (`x > 0 ? x : 0`).
     public static func relu(_ x: Tensor) throws -> Tensor {
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(unfilledShape: x.shape)
         try x.withUnsafeBufferPointer { xp in
             try y.withUnsafeMutableBufferPointer { yp in
                 try check(ck_relu_fwd(Int64(x.count), xp.baseAddress, yp.baseAddress), "Eltwise.relu(\(x.shape))")
@@ -16,7 +16,7 @@ public enum Eltwise {
     /// ReLU backward: `dx = x > 0 ? dy : 0` where `x` is the ReLU's input (or output).
     public static func reluBackward(_ x: Tensor, _ dy: Tensor) throws -> Tensor {
         precondition(x.shape == dy.shape, "Eltwise.reluBackward: x \(x.shape) and dy \(dy.shape) differ")
-        var dx = Tensor(shape: x.shape)
+        var dx = Tensor(unfilledShape: x.shape)
         try x.withUnsafeBufferPointer { xp in
             try dy.withUnsafeBufferPointer { dyp in
                 try dx.withUnsafeMutableBufferPointer { dxp in

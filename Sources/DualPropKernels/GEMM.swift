@@ -56,7 +56,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     precondition(a.rank == 2 && b.rank == 2, "matmul: a and b must be rank 2, got shapes \(a.shape) and \(b.shape)")
     let m = transposeA ? a.shape[1] : a.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
-    var c = Tensor(shape: [m, n])
+    var c = Tensor(unfilledShape: [m, n])
     try matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 0, into: &c)
     return c
 }

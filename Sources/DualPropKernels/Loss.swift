@@ -23,7 +23,7 @@ public enum SoftmaxCrossEntropy {
     public static func evaluate(logits: Tensor, labels: [Int32], gradScale: Float = 1) throws -> Result {
         check(logits, labels, "SoftmaxCrossEntropy.evaluate")
         var sum = 0.0, mean = 0.0
-        var grad = Tensor(shape: logits.shape)
+        var grad = Tensor(unfilledShape: logits.shape)
         try logits.withUnsafeBufferPointer { zp in
             try labels.withUnsafeBufferPointer { lp in
                 try grad.withUnsafeMutableBufferPointer { gp in

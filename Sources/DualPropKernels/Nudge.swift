@@ -39,7 +39,7 @@ public enum Nudge {
     public static func hidden(_ activation: Activation, rule: NudgeRule, alpha: Float,
                               preActivation a: Tensor, feedback v: Tensor) throws -> NudgedStates {
         precondition(a.shape == v.shape, "Nudge.hidden: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
-        var s = NudgedStates(plus: Tensor(shape: a.shape), minus: Tensor(shape: a.shape), mean: Tensor(shape: a.shape))
+        var s = NudgedStates(plus: Tensor(unfilledShape: a.shape), minus: Tensor(unfilledShape: a.shape), mean: Tensor(unfilledShape: a.shape))
         try run(activation, rule, alpha, damping: nil, a, v, &s, "Nudge.hidden")
         return s
     }
@@ -55,8 +55,8 @@ public enum Nudge {
                                        preActivation a: Tensor, feedback v: Tensor, keepMinus: Bool = false)
         throws -> (plus: Tensor, minus: Tensor?, mean: Tensor, delta: Tensor) {
         precondition(a.shape == v.shape, "Nudge.hiddenWithDelta: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
-        var plus = Tensor(shape: a.shape), mean = Tensor(shape: a.shape), delta = Tensor(shape: a.shape)
-        var minus = Tensor(shape: keepMinus ? a.shape : [0])
+        var plus = Tensor(unfilledShape: a.shape), mean = Tensor(unfilledShape: a.shape), delta = Tensor(unfilledShape: a.shape)
+        var minus = Tensor(unfilledShape: keepMinus ? a.shape : [0])
         let status = a.withUnsafeBufferPointer { ap in
             v.withUnsafeBufferPointer { vp in
                 plus.withUnsafeMutableBufferPointer { pp in
@@ -118,7 +118,7 @@ public enum Nudge {
     public static func fenchelError(_ activation: Activation, tau: Float, preActivation a: Tensor,
                                     gradient g: Tensor) throws -> Tensor {
         precondition(a.shape == g.shape, "Nudge.fenchelError: gradient shape \(g.shape) != pre-activation shape \(a.shape)")
-        var e = Tensor(shape: a.shape)
+        var e = Tensor(unfilledShape: a.shape)
         let d = activation.descriptor
         let status = a.withUnsafeBufferPointer { ap in
             g.withUnsafeBufferPointer { gp in
@@ -144,7 +144,7 @@ public enum Nudge {
         precondition(a.rank == 2, "Nudge.outputCrossEntropy: logits must be (rows, classes), got \(a.shape)")
         precondition(labels.count == a.shape[0], "Nudge.outputCrossEntropy: \(labels.count) labels for \(a.shape[0]) rows")
         if let p { precondition(p.shape == a.shape, "Nudge.outputCrossEntropy: frozen logits \(p.shape) != logits \(a.shape)") }
-        var plus = Tensor(shape: a.shape), minus = Tensor(shape: a.shape), g = Tensor(shape: a.shape)
+        var plus = Tensor(unfilledShape: a.shape), minus = Tensor(unfilledShape: a.shape), g = Tensor(unfilledShape: a.shape)
         let pp = p ?? a
         let status = pp.withUnsafeBufferPointer { pb in
             a.withUnsafeBufferPointer { ab in
@@ -170,7 +170,7 @@ public enum Nudge {
     public static func outputLeastSquares(rule: NudgeRule, alpha: Float, beta: Float,
                                           output a: Tensor, target y: Tensor) throws -> (plus: Tensor, minus: Tensor) {
         precondition(a.shape == y.shape, "Nudge.outputLeastSquares: target shape \(y.shape) != output shape \(a.shape)")
-        var plus = Tensor(shape: a.shape), minus = Tensor(shape: a.shape)
+        var plus = Tensor(unfilledShape: a.shape), minus = Tensor(unfilledShape: a.shape)
         let status = a.withUnsafeBufferPointer { ab in
             y.withUnsafeBufferPointer { yb in
                 plus.withUnsafeMutableBufferPointer { sp in
@@ -206,7 +206,7 @@ public enum BregmanActivation {
     /// Forward: `f(f⁻¹(z) + u)` for the layer input `z` and `u = Wz + b` of the same shape.
     public static func forward(_ activation: Activation, input z: Tensor, update u: Tensor) throws -> Tensor {
         precondition(z.shape == u.shape, "BregmanActivation.forward: update shape \(u.shape) != input shape \(z.shape)")
-        var out = Tensor(shape: z.shape)
+        var out = Tensor(unfilledShape: z.shape)
         let d = activation.descriptor
         let status = z.withUnsafeBufferPointer { zp in
             u.withUnsafeBufferPointer { up in
@@ -224,7 +224,7 @@ public enum BregmanActivation {
                                 outputGradient dout: Tensor) throws -> (input: Tensor, update: Tensor) {
         precondition(z.shape == u.shape && z.shape == dout.shape,
                      "BregmanActivation.backward: shapes z \(z.shape), u \(u.shape), dout \(dout.shape) differ")
-        var dz = Tensor(shape: z.shape), du = Tensor(shape: z.shape)
+        var dz = Tensor(unfilledShape: z.shape), du = Tensor(unfilledShape: z.shape)
         let d = activation.descriptor
         let status = z.withUnsafeBufferPointer { zp in
             u.withUnsafeBufferPointer { up in

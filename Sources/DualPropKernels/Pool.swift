@@ -34,7 +34,7 @@ public enum MaxPool2d {
     public static func forward(_ x: Tensor) throws -> (output: Tensor, switches: PoolSwitches) {
         check4(x.shape, "MaxPool2d.forward")
         let s = x.shape, os = outputShape(s)
-        var y = Tensor(shape: os)
+        var y = Tensor(unfilledShape: os)
         var sw = [UInt8](repeating: 0, count: y.count)
         try x.withUnsafeBufferPointer { xp in
             try y.withUnsafeMutableBufferPointer { yp in
@@ -54,7 +54,7 @@ public enum MaxPool2d {
         let os = outputShape(inputShape)
         precondition(dy.shape == os, "MaxPool2d.backward: dy must be \(os) for input \(inputShape), got \(dy.shape)")
         precondition(switches.shape == os, "MaxPool2d.backward: switches are for \(switches.shape), expected \(os)")
-        var dx = Tensor(shape: inputShape)
+        var dx = Tensor(unfilledShape: inputShape)
         try dy.withUnsafeBufferPointer { dyp in
             try dx.withUnsafeMutableBufferPointer { dxp in
                 try switches.positions.withUnsafeBufferPointer { sp in
@@ -73,7 +73,7 @@ public enum MaxPool2d {
     public static func backward(_ dy: Tensor, switchesOf switchSource: Tensor) throws -> Tensor {
         let s = switchSource.shape, os = outputShape(s)
         precondition(dy.shape == os, "MaxPool2d.backward: dy must be \(os) for switch source \(s), got \(dy.shape)")
-        var dx = Tensor(shape: s)
+        var dx = Tensor(unfilledShape: s)
         try dy.withUnsafeBufferPointer { dyp in
             try switchSource.withUnsafeBufferPointer { xp in
                 try dx.withUnsafeMutableBufferPointer { dxp in

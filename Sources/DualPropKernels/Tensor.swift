@@ -25,6 +25,20 @@ public struct Tensor: @unchecked Sendable {
         storage.base.initialize(repeating: value, count: storage.count)
     }
 
+    /// A tensor whose elements are not yet set: only for the output of a kernel whose C contract
+    /// says it overwrites every element, so that no pass over memory writes zeros the kernel
+    /// replaces at once (on a VGG16 DP⊤ step those passes were ~3% of the time). `Float` is a
+    /// trivial type: the kernel's writes initialise the memory; nothing reads it before. Debug
+    /// builds (the tests) fill it with NaN, so an element a kernel fails to write shows up there.
+    package init(unfilledShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        self.shape = shape
+        storage = AlignedStorage(count: shape.reduce(1, *))
+        #if DEBUG
+        storage.base.initialize(repeating: .nan, count: storage.count)
+        #endif
+    }
+
     /// A tensor of the given shape holding `values` in row-major order.
     public init(shape: [Int], values: [Float]) {
         let n = shape.reduce(1, *)
