@@ -14,7 +14,9 @@
  *
  * A sweep visits the hidden layers bottom-up, units in order, then the free output (if any).
  * Examples are independent: they are split across threads, and each example's arithmetic is in a
- * fixed order, so results do not depend on the thread count.
+ * fixed order, so results do not depend on the thread count. SIMD paths run several examples side
+ * by side, one per vector lane (the dot products are then summed in another order than the scalar
+ * path's: results agree with it to rounding, not bitwise).
  */
 #ifndef CK_LIFTED_H
 #define CK_LIFTED_H
@@ -51,7 +53,8 @@ typedef struct ck_lifted_layer {
  * With output_clamped != 0 the output layer is held fixed (the clamped energy Ê); otherwise it is
  * free. Errors: CK_ERR_BAD_DIMENSION (batch < 0, layer_count < 1, units < 1, sweeps < 0),
  * CK_ERR_BAD_ARGUMENT (γ not finite and > 0, a set outside the enum), CK_ERR_NULL_POINTER
- * (layers, or a z/residual/weights/row_norms that is needed, is NULL).
+ * (layers, or a z/residual/weights/row_norms that is needed, is NULL), CK_ERR_OUT_OF_MEMORY (the
+ * small per-thread tile buffer could not be allocated; some examples may then be updated, others not).
  */
 ck_status ck_lifted_coordinate_descent(int64_t batch, int64_t layer_count, const ck_lifted_layer *layers,
                                        int output_clamped, float gamma, int64_t sweeps);

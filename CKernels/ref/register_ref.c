@@ -16,5 +16,5 @@ void ck_register_ref(ck_kernel_table *t) {
     t->loss = (ck_loss_kernels){"ref (double log-sum-exp)", ck_xent_row_ref};
     t->activation = (ck_activation_kernels){"ref", ck_act_map_ref, ck_act_nudge_ref, ck_act_fenchel_ref,
                                             ck_act_bregman_fwd_ref, ck_act_bregman_bwd_ref, ck_act_energy_ref};
-    t->lifted = (ck_lifted_kernels){"ref", ck_lifted_layer_sweep_ref};
+    t->lifted = (ck_lifted_kernels){"ref", ck_lifted_layer_sweep_ref, 0, NULL};
 }

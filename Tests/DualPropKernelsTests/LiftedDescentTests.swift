@@ -39,20 +39,22 @@ final class LiftedDescentTests: XCTestCase {
     }
 
     /// Widths straddle the vector lengths (5, 17, 64, 70: tails and full vectors on AVX2 and
-    /// AVX-512). Tolerance 1e-4·(1 + |x|): float32 rounding (~6e-8 per operation, dots of ≤ 70
+    /// AVX-512), batches the tiles of examples the SIMD paths run side by side. Tolerance 1e-4·(1 + |x|): float32 rounding (~6e-8 per operation, dots of ≤ 70
     /// terms) through 6 sweeps of maps that are projections of affine updates with coefficients
     /// ≤ 1 in size, so the error stays near 1e-6; 1e-4 leaves room without hiding a wrong update.
     func testMatchesFloat64OracleOnEveryISAAndThreadCount() throws {
         var rng = TestRNG(seed: 91)
-        let cases: [([Int], [UnitSet])] = [
-            ([5, 17, 3], [.nonNegative, .unitInterval]),
-            ([64, 64, 64, 10], [.nonNegative, .nonNegative, .unitInterval]),
-            ([70, 17, 5], [.unitInterval, .linear]),
-            ([9], []),
+        // Batches: 7 fills part of one tile of lanes (8 on AVX2, 16 on AVX-512); 37 is two or four
+        // full tiles and a partial one.
+        let cases: [([Int], [UnitSet], Int)] = [
+            ([5, 17, 3], [.nonNegative, .unitInterval], 7),
+            ([64, 64, 64, 10], [.nonNegative, .nonNegative, .unitInterval], 37),
+            ([70, 17, 5], [.unitInterval, .linear], 37),
+            ([9], [], 7),
         ]
-        for (widths, sets) in cases {
+        for (widths, sets, batch) in cases {
             for clamped in [false, true] {
-                let batch = 7, gamma: Float = 0.5, sweeps = 6
+                let gamma: Float = 0.5, sweeps = 6
                 let weights = (0..<(widths.count - 1)).map { k in
                     Tensor(shape: [widths[k], widths[k + 1]]) { _ in rng.uniform() / Float(widths[k + 1]).squareRoot() }
                 }
@@ -100,6 +102,30 @@ final class LiftedDescentTests: XCTestCase {
                                                             outputClamped: false, gamma: gamma, sweeps: sweeps)) { error in
                 XCTAssertTrue("\(error)".contains("LiftedDescent.minimize"), "\(error)")
             }
+        }
+    }
+
+    /// The SIMD paths run tiles of examples side by side; an example's result must not depend on
+    /// which tile it lands in. Reversing a batch of 37 moves every example to another tile and
+    /// lane: each example's z and λ must come out bitwise the same.
+    func testResultDoesNotDependOnTheExamplesTile() throws {
+        var rng = TestRNG(seed: 5)
+        let widths = [20, 33, 6], batch = 37
+        let weights = (0..<2).map { k in Tensor(shape: [widths[k], widths[k + 1]]) { _ in rng.uniform() / 4 } }
+        let z0 = widths.map { n in Tensor(shape: [batch, n]) { _ in (rng.uniform() + 1) / 2 } }
+        let r0 = widths.map { n in Tensor(shape: [batch, n]) { _ in rng.uniform() } }
+        func reversed(_ t: Tensor) -> Tensor {
+            let n = t.shape[1], v = t.scalars
+            return Tensor(shape: t.shape) { i in v[(batch - 1 - i / n) * n + i % n] }
+        }
+        try Runtime.forEachISA { isa in
+            var z = z0, r = r0, zr = z0.map(reversed), rr = r0.map(reversed)
+            try LiftedDescent.minimize(weights: weights, sets: [.nonNegative, .unitInterval], z: &z, residual: &r,
+                                       outputClamped: false, gamma: 0.25, sweeps: 4)
+            try LiftedDescent.minimize(weights: weights, sets: [.nonNegative, .unitInterval], z: &zr, residual: &rr,
+                                       outputClamped: false, gamma: 0.25, sweeps: 4)
+            XCTAssertEqual(zr.map(reversed), z, "\(isa): z depends on the example's tile")
+            XCTAssertEqual(rr.map(reversed), r, "\(isa): λ depends on the example's tile")
         }
     }
 

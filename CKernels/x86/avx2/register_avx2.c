@@ -10,5 +10,5 @@ void ck_register_avx2(ck_kernel_table *t) {
                                 .mc = 144, .kc = 256, .nc = 3072, .ukernel = ck_sgemm_avx2_6x16};
     CK_REGISTER_CONV_FAMILY(t, avx2);
     ck_register_activation_avx2(&t->activation);
-    t->lifted = (ck_lifted_kernels){"avx2", ck_lifted_layer_sweep_avx2};
+    t->lifted = (ck_lifted_kernels){"avx2", ck_lifted_layer_sweep_avx2, 8, ck_lifted_lanes_sweep_avx2};
 }

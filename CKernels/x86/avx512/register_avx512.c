@@ -28,5 +28,5 @@ void ck_register_avx512(ck_kernel_table *t) {
                                              12, ck_conv3x3_bwdw_tile_avx512,
                                              ck_conv3x3_batch_tile_avx512};
     ck_register_activation_avx512(&t->activation);
-    t->lifted = (ck_lifted_kernels){"avx512", ck_lifted_layer_sweep_avx512};
+    t->lifted = (ck_lifted_kernels){"avx512", ck_lifted_layer_sweep_avx512, 16, ck_lifted_lanes_sweep_avx512};
 }
