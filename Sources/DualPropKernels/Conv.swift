@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// 2-D convolution over NHWC activations with RSCK (`[kernelH, kernelW, inChannels, outChannels]`)
 /// weights, zero padding and cross-correlation semantics (as PyTorch's `Conv2d`).

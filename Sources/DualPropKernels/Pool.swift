@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// The argmax ("switch") of every 2x2 pooling window: a position `2i + j` in `0...3`
 /// per output element, row-major over the pooled shape `[N, H/2, W/2, C]`.
