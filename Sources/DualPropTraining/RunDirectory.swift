@@ -60,8 +60,8 @@ public struct RunDirectory {
                 throw TrainingError("output \(path): the run directory already exists and is not empty; pass --resume to continue it or choose another --output")
             }
         } else {
-            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw TrainingError("output \(path): cannot create the run directory: \(errnoText(error))")
+            if let problem = makeDirectories(path) {
+                throw TrainingError("output \(path): cannot create the run directory: \(problem)")
             }
         }
         let dir = RunDirectory(path: path)
@@ -77,6 +77,9 @@ public struct RunDirectory {
             throw TrainingError("\(dir.file(configFile)): missing file: \(path) is not a cifar-vgg run directory")
         }
         try dir.checkWritable()
+        // Checkpoint writes interrupted by a kill leave `<file>.tmp-<pid>-<n>` behind (up to the
+        // size of a checkpoint each); remove those of writers that are gone.
+        removeStaleTemporaryFiles(in: path)
         return dir
     }
 
@@ -153,6 +156,10 @@ public struct RunDirectory {
             throw TrainingError("\(path): bad header: no training_state metadata (not a cifar-vgg checkpoint)")
         }
         let state = try decodeJSON(TrainingState.self, from: Array(json.utf8), file: path)
+        if let hash = metadata["config_hash"], hash != state.configHash {
+            throw TrainingError("\(path): bad training state: config_hash \(hash) in the metadata ≠ configHash \(state.configHash) of the state")
+        }
+        try RunStateValidation.checkTensors(tensors, parameterNames: net.pytorchParameters().map(\.name), path: path)
         func group(_ prefix: String) -> [String: Tensor] {
             Dictionary(tensors.filter { $0.name.hasPrefix(prefix) }
                 .map { (String($0.name.dropFirst(prefix.count)), Tensor(shape: $0.shape, values: $0.values)) },

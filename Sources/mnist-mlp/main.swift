@@ -1,6 +1,7 @@
 // mnist-mlp: reruns the source papers' MLP experiments on MNIST (SPEC §10), one subcommand each.
 // Every subcommand prints a markdown table with our figures beside the paper's and writes a CSV.
 import ArgumentParser
+import DualPropData
 import DualPropExperiments
 import Foundation
 
@@ -44,9 +45,9 @@ struct CommonOptions: ParsableArguments {
     var fresh = false
 
     func validate() throws {
-        if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
-        if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
-        if let n = trainCount, n < 100 { throw ValidationError("--train-count must be ≥ 100") }
+        try MNISTOptionRanges.check(seeds, MNISTOptionRanges.seeds, "--seeds")
+        try MNISTOptionRanges.check(epochs, MNISTOptionRanges.epochs, "--epochs")
+        try MNISTOptionRanges.check(trainCount, MNISTOptionRanges.trainCount, "--train-count")
     }
 
     /// Loads the data and builds the settings: explicit flags win, then `--quick`'s sizes, then the paper's.
@@ -76,7 +77,7 @@ struct CommonOptions: ParsableArguments {
         print(result.table.markdown)
         print(String(format: "Total run time: %.0f s (%.1f min).", seconds, seconds / 60))
         let path = csv ?? "\(name).csv"
-        try result.table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        try writeAtomically(Array(result.table.csv.utf8), to: path)  // errors name the file and the reason
         print("CSV written to \(path)")
         if quick {
             if result.failures.isEmpty {
