@@ -148,33 +148,12 @@ public struct RunDirectory {
     }
 
     /// Reads the resumable checkpoint into `net` and `optimizer`; nil when there is none yet.
+    /// The tensors are checked (``RunStateValidation/load(_:into:optimizer:path:)``); the caller
+    /// checks the state against the configuration (``RunStateValidation/check(_:config:trainCount:validationCount:path:)``).
     func readState(network net: inout Sequential, optimizer: inout SGD) throws -> TrainingState? {
         let path = file(Self.stateFile)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let (tensors, metadata) = try SafeTensors.read(from: path)
-        guard let json = metadata["training_state"] else {
-            throw TrainingError("\(path): bad header: no training_state metadata (not a cifar-vgg checkpoint)")
-        }
-        let state = try decodeJSON(TrainingState.self, from: Array(json.utf8), file: path)
-        if let hash = metadata["config_hash"], hash != state.configHash {
-            throw TrainingError("\(path): bad training state: config_hash \(hash) in the metadata ≠ configHash \(state.configHash) of the state")
-        }
-        try RunStateValidation.checkTensors(tensors, parameterNames: net.pytorchParameters().map(\.name), path: path)
-        func group(_ prefix: String) -> [String: Tensor] {
-            Dictionary(tensors.filter { $0.name.hasPrefix(prefix) }
-                .map { (String($0.name.dropFirst(prefix.count)), Tensor(shape: $0.shape, values: $0.values)) },
-                       uniquingKeysWith: { a, _ in a })
-        }
-        do {
-            try net.loadPyTorchParameters(group("model."))
-            let momentum = group("momentum.")
-            if !momentum.isEmpty {
-                var carrier = net
-                try carrier.loadPyTorchParameters(momentum)
-                optimizer.velocities = carrier.parameters.map { ($0.weight, $0.bias) }
-            }
-        } catch { throw TrainingError("\(path): does not fit the network: \(error)") }
-        return state
+        return try RunStateValidation.load(SafeTensors.read(from: path), into: &net, optimizer: &optimizer, path: path)
     }
 
     // MARK: metrics and log

@@ -1,4 +1,6 @@
+import DualProp
 import DualPropData
+import Foundation
 
 /// Checks of a resumable checkpoint (`last-state.safetensors`) before a run continues from it.
 ///
@@ -106,6 +108,64 @@ public enum RunStateValidation {
         }
     }
 
+    /// The ``TrainingState`` of a decoded checkpoint file, its weights loaded into `net` and its
+    /// momentum into `optimizer`, after checking the metadata and every tensor (names, shapes,
+    /// finite values). `path` is named in errors.
+    static func load(_ file: (tensors: [NamedTensor], metadata: [String: String]), into net: inout Sequential,
+                     optimizer: inout SGD, path: String) throws -> TrainingState {
+        let (tensors, metadata) = file
+        guard let json = metadata["training_state"] else {
+            throw TrainingError("\(path): bad header: no training_state metadata (not a cifar-vgg checkpoint)")
+        }
+        let state = try decodeJSON(TrainingState.self, from: Array(json.utf8), file: path)
+        if let hash = metadata["config_hash"], hash != state.configHash {
+            throw TrainingError("\(path): bad training state: config_hash \(hash) in the metadata ≠ configHash \(state.configHash) of the state")
+        }
+        try checkTensors(tensors, parameterNames: net.pytorchParameters().map(\.name), path: path)
+        func group(_ prefix: String) -> [String: Tensor] {
+            Dictionary(tensors.filter { $0.name.hasPrefix(prefix) }
+                .map { (String($0.name.dropFirst(prefix.count)), Tensor(shape: $0.shape, values: $0.values)) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        do {
+            try net.loadPyTorchParameters(group("model."))
+            let momentum = group("momentum.")
+            if !momentum.isEmpty {
+                var carrier = net
+                try carrier.loadPyTorchParameters(momentum)
+                optimizer.velocities = carrier.parameters.map { ($0.weight, $0.bias) }
+            }
+        } catch { throw TrainingError("\(path): does not fit the network: \(error)") }
+        return state
+    }
+
+    /// The fuzz target's and the mutation tests' entry: the bytes of a `last-state.safetensors`
+    /// decoded, loaded into `network` and checked against `config` with `trainCount` /
+    /// `validationCount` images. Returns nil when accepted, the message when refused with a
+    /// ``TrainingError`` or ``DataError``; any other error is returned prefixed with "unexpected".
+    package static func probe(_ bytes: [UInt8], config: TrainingConfiguration, network: Sequential,
+                              trainCount: Int, validationCount: Int) -> String? {
+        var net = network, optimizer = SGD(momentum: config.momentum, weightDecay: config.weightDecay)
+        do {
+            let state = try load(SafeTensors.decode(bytes, name: "last-state.safetensors"), into: &net,
+                                 optimizer: &optimizer, path: "last-state.safetensors")
+            try check(state, config: config, trainCount: trainCount, validationCount: validationCount, path: "last-state.safetensors")
+            return nil
+        } catch let e as TrainingError { return e.description } catch let e as DataError { return e.description } catch {
+            return "unexpected \(type(of: error)): \(error)"
+        }
+    }
+
+    /// A state file of `net` and `state` as `RunDirectory` writes it (for seeds and tests).
+    package static func encode(_ state: TrainingState, network net: Sequential, withMomentum: Bool) throws -> [UInt8] {
+        var tensors = try net.pytorchParameters().map { NamedTensor(name: "model." + $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars) }
+        if withMomentum {
+            tensors += try net.pytorchParameters().map { NamedTensor(name: "momentum." + $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars.map { $0 * 0.01 }) }
+        }
+        let json = String(decoding: try canonicalJSON(state), as: UTF8.self)
+        return SafeTensors.encode(tensors, metadata: ["training_state": json, "config_hash": state.configHash])
+    }
+
     /// Throws unless `names` are exactly `model.<p>` for every parameter name `p` of the network,
     /// plus optionally `momentum.<p>` for all of them, and every value is finite.
     static func checkTensors(_ tensors: [NamedTensor], parameterNames: [String], path: String) throws {
@@ -124,5 +184,46 @@ public enum RunStateValidation {
         for t in tensors where !t.values.allSatisfy(\.isFinite) {
             throw TrainingError("\(path): bad training state: tensor \(t.name) holds non-finite values")
         }
+    }
+}
+
+/// The small run the run-state fuzz target and the mutation tests check states against:
+/// synthetic data, VGG16 at width 1/32, 3 epochs of batch 16 over 90 training and 10 validation images.
+package enum RunStateFixture {
+    /// The configuration (every field resolved, as `cifar-vgg` would).
+    package static let config: TrainingConfiguration = {
+        // These arguments are valid (a test parses them), so parsing cannot fail.
+        try! CifarVGG.parse(["--epochs", "3", "--batch-size", "16", "--width-multiplier", "0.03125",
+                             "--train-limit", "100", "--test-limit", "20"]).resolved()
+    }()
+    /// Training and validation images of the run.
+    package static let trainCount = 90, validationCount = 10
+    /// The run's initial network.
+    package static let network = config.initialNetwork()
+
+    /// ``RunStateValidation/probe(_:config:network:trainCount:validationCount:)`` for this run.
+    package static func probe(_ bytes: [UInt8]) -> String? {
+        RunStateValidation.probe(bytes, config: config, network: network, trainCount: trainCount, validationCount: validationCount)
+    }
+
+    /// A valid state after `epoch` finished epochs and `batch` batches of the next.
+    package static func state(epoch: Int, batch: Int) -> TrainingState {
+        var s = TrainingState(configHash: config.hash, rngSeed: config.seed)
+        let steps = (trainCount + config.batchSize - 1) / config.batchSize
+        s.epoch = epoch; s.batchInEpoch = batch; s.step = epoch * steps + batch
+        s.runningCount = batch * config.batchSize; s.runningCorrect = s.runningCount / 3
+        s.runningLoss = 2.3 * Double(s.runningCount); s.runningSeconds = Double(batch); s.wallSeconds = Double(epoch * 10 + batch)
+        for e in 0..<epoch {
+            let accuracy = [0.2, 0.4, 0.3][e % 3]
+            s.history.append(MetricRow(epoch: e + 1, split: "train", loss: 2.2, top1: 0.15, top5: nil, learningRate: 0.01,
+                                       imagesPerSecond: 50, wallSeconds: Double(e * 10 + 9)))
+            s.history.append(MetricRow(epoch: e + 1, split: "val", loss: 2.1, top1: accuracy, top5: 0.6, learningRate: 0.01,
+                                       imagesPerSecond: 200, wallSeconds: Double(e * 10 + 10)))
+        }
+        if epoch > 0 {
+            let vals = s.history.filter { $0.split == "val" }.map(\.top1)
+            s.bestMetric = vals.max(); s.bestEpoch = vals.firstIndex(of: vals.max()!)! + 1
+        }
+        return s
     }
 }
