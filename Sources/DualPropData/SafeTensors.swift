@@ -118,9 +118,12 @@ public enum SafeTensors {
             guard let dims = shape as? [Int], dims.allSatisfy({ $0 >= 0 }) else {
                 throw DataError(.wrongShape, file: name, "tensor \(key): shape \(rawShape) is not a list of non-negative integers")
             }
-            guard let range = offsets as? [Int], range.count == 2, range[0] >= 0, range[0] <= range[1], range[1] <= dataCount else {
-                throw DataError(.badHeader, file: name,
-                                "tensor \(key): data_offsets \(rawOffsets) is not a range inside the \(dataCount)-byte data buffer")
+            guard let range = offsets as? [Int], range.count == 2, range[0] >= 0, range[0] <= range[1] else {
+                throw DataError(.badHeader, file: name, "tensor \(key): data_offsets \(rawOffsets) is not a range [begin, end] of byte offsets")
+            }
+            guard range[1] <= dataCount else {
+                throw DataError(.wrongSize, file: name,
+                                "tensor \(key): data_offsets \(range) run past the \(dataCount)-byte data buffer (truncated?)")
             }
             guard let count = DeclaredSize.checkedProduct(dims), count <= dataCount / 4, range[1] - range[0] == count * 4 else {
                 throw DataError(.wrongShape, file: name, "tensor \(key): shape \(dims) does not match data_offsets \(range)")
