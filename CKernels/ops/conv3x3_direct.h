@@ -8,6 +8,7 @@
 #define CK_CONV3X3_DIRECT_H
 
 #include "ck_conv.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /* Whether the direct path handles a 3x3/1/1 convolution from c_in to c_out channels. */
 int ck_conv3x3_direct_eligible(const ck_conv2d_params *p, int64_t c_in, int64_t c_out);
@@ -31,4 +32,5 @@ size_t ck_conv3x3_direct_bwd_weights_workspace(const ck_conv2d_params *p);
 ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *x, const float *dy,
                                         float beta, float *dw, void *ws);
 
+#pragma GCC visibility pop
 #endif
