@@ -169,7 +169,9 @@ static void shared_b_thread(void *ctx, int tid, int nthreads) {
     float *apack = NULL, *unused = NULL;
     const int have_a = ck_gemm_workspace(g->mc * min64(g->kc, g->k), 0, &apack, &unused);
     if (!have_a) atomic_store(&g->failed, 1);
-    const int64_t calls = ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
+    /* micro-kernel calls per block (at least 1: an empty band still divides by it below) */
+    const int64_t band_calls = ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
+    const int64_t calls = band_calls > 0 ? band_calls : 1;
     for (int64_t jc = 0; jc < g->n; jc += g->nc) {
         const int64_t nc = min64(g->nc, g->n - jc);
         int64_t q0, q1; /* this thread's panels of the block */

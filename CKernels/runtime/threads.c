@@ -17,7 +17,6 @@ void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigne
 void GOMP_barrier(void);
 int omp_get_thread_num(void);
 int omp_get_num_threads(void);
-int omp_get_max_threads(void);
 int omp_in_parallel(void);
 
 static _Atomic int requested_threads = 0; /* 0: use the runtime's default */
@@ -26,8 +25,7 @@ static _Atomic int flush_denormals = 1;
 int ck_get_num_threads(void) {
     int n = atomic_load(&requested_threads);
     if (n > 0) return n;
-    n = omp_get_max_threads();
-    return n > 0 ? n : 1;
+    return ck_default_num_threads(NULL, 0);
 }
 
 void ck_set_num_threads(int n) { atomic_store(&requested_threads, n > 0 ? n : 0); }
