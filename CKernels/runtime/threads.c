@@ -6,6 +6,7 @@
  */
 #include "ck_runtime.h"
 #include "parallel.h"
+#include "thread_cache.h"
 
 #include <stdatomic.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -19,7 +20,7 @@ int omp_get_thread_num(void);
 int omp_get_num_threads(void);
 int omp_in_parallel(void);
 
-static _Atomic int requested_threads = 0; /* 0: use the runtime's default */
+static _Atomic int requested_threads = 0; /* 0: ck_default_num_threads() */
 static _Atomic int flush_denormals = 1;
 
 int ck_get_num_threads(void) {
@@ -27,8 +28,6 @@ int ck_get_num_threads(void) {
     if (n > 0) return n;
     return ck_default_num_threads(NULL, 0);
 }
-
-void ck_set_num_threads(int n) { atomic_store(&requested_threads, n > 0 ? n : 0); }
 
 bool ck_get_flush_denormals(void) { return atomic_load(&flush_denormals) != 0; }
 void ck_set_flush_denormals(bool on) { atomic_store(&flush_denormals, on ? 1 : 0); }
@@ -54,6 +53,23 @@ static void run_on_this_thread(const region *r, int tid, int nthreads) {
 
 static void trampoline(void *data) {
     run_on_this_thread((const region *)data, omp_get_thread_num(), omp_get_num_threads());
+}
+
+/* Team members that a smaller team no longer uses free their cached workspaces (the runtime
+ * keeps its pool threads alive, so otherwise their buffers would stay until exit). */
+static void trim_body(void *ctx, int tid, int nthreads) {
+    (void)nthreads;
+    if (tid >= *(const int *)ctx) ck_thread_cache_free_own();
+}
+
+void ck_set_num_threads(int n) {
+    int before = ck_get_num_threads();
+    atomic_store(&requested_threads, n > 0 ? n : 0);
+    int after = ck_get_num_threads();
+    if (after < before && !omp_in_parallel()) {
+        region r = {trim_body, &after, 0};
+        GOMP_parallel(trampoline, &r, (unsigned)before, 0);
+    }
 }
 
 void ck_parallel_run(int nthreads, ck_parallel_fn fn, void *ctx) {
