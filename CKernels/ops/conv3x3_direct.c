@@ -42,6 +42,14 @@ static int bwdw_uses_row_tiles(const ck_conv2d_params *p) {
 
 static int64_t image_groups(const ck_conv2d_params *p, int max_t) { return (p->n + max_t - 1) / max_t; }
 
+/* Row-tile items per thread at least (ck_parallel_for's min_chunk). */
+#define CK_CONV3X3_ROW_MIN_ITEMS 4
+
+/* Chunk of the dynamic batch-tile loop: ~1/16 of the work per thread, so that each chunk is a
+ * long run within one weight block, and a thread that shares its core with another process
+ * takes fewer of them. */
+static int64_t batch_tile_chunk(int64_t items, int threads) { return 1 + items / (16 * (int64_t)threads); }
+
 /* Floats of the padded copy (row tiles) or of the group-packed copy (batch tiles) of the input. */
 static int64_t padded_floats(const ck_conv2d_params *p, int64_t c_in, int rows) {
     const int max_t = ck_active_kernels()->conv3x3.max_t;
@@ -194,14 +202,12 @@ ck_status ck_conv3x3_direct(const ck_conv2d_params *p, int flip, const float *x,
     const int64_t kb_count = j.c_out / j.d->block_k;
     if (uses_row_tiles(p)) {
         ck_parallel_for(p->n * (p->h + 2), 8, pad_rows, &j);
-        ck_parallel_for(p->n * p->h * kb_count, 4, row_tile_items, &j);
+        ck_parallel_for(p->n * p->h * kb_count, CK_CONV3X3_ROW_MIN_ITEMS, row_tile_items, &j);
     } else {
         j.groups = image_groups(p, j.d->max_t);
         ck_parallel_for(j.groups * p->h * p->w, 4, pack_groups, &j);
-        /* dynamic chunks of ~1/16 of the work per thread: long runs within one weight block,
-         * and a thread that shares its core with another process takes fewer of them */
         const int64_t items = kb_count * j.groups * p->h * p->w;
-        ck_parallel_for_dynamic(items, 1 + items / (16 * ck_get_num_threads()), batch_tile_items, &j);
+        ck_parallel_for_dynamic(items, batch_tile_chunk(items, ck_get_num_threads()), batch_tile_items, &j);
     }
     return CK_OK;
 }
@@ -218,12 +224,16 @@ typedef struct bwdw_job {
     int64_t cblocks, kblocks;
 } bwdw_job;
 
+/* The dw tiles [t0, t1) of thread tid (tile = (output block, channel block, tap)). */
+static void bwdw_tile_share(int64_t cblocks, int64_t kblocks, int tid, int nthreads, int64_t *t0, int64_t *t1) {
+    ck_split_range(9 * cblocks * kblocks, 1, tid, nthreads, t0, t1);
+}
+
 static void bwdw_body(void *ctx, int tid, int nthreads) {
     const bwdw_job *j = ctx;
     const int64_t H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, Wp = W + 2;
-    const int64_t tiles = 9 * j->cblocks * j->kblocks;
     int64_t t0, t1;
-    ck_split_range(tiles, 1, tid, nthreads, &t0, &t1);
+    bwdw_tile_share(j->cblocks, j->kblocks, tid, nthreads, &t0, &t1);
     for (int64_t n = 0; n < j->p->n; ++n) {
         for (int64_t h = 0; h < H; ++h) {
             const float *dyrow = j->dy + ((n * H + h) * W) * K;
@@ -362,4 +372,76 @@ ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *
     bwdw_job j = {p, pj.d, ws, dy, dw, (p->c + pj.d->max_ct - 1) / pj.d->max_ct, p->k / pj.d->block_k};
     ck_parallel_run(0, bwdw_body, &j);
     return CK_OK;
+}
+
+/* ---- work-split report: the drivers' own splits, with work counted in multiply-adds ---- */
+
+typedef struct split_ctx {
+    const ck_conv2d_params *p;
+    int64_t c_in, kb_count, groups, bk;
+    int max_t;
+} split_ctx;
+
+/* Taps of a 3x3 window at output row h (padding rows skipped, as the leaves do). */
+static int64_t row_taps(int64_t h, int64_t H) { return 3 - (h == 0) - (h == H - 1); }
+
+static double row_item_cost(const void *ctx, int64_t i) {
+    const split_ctx *c = ctx;
+    int64_t h = (i / c->kb_count) % c->p->h;
+    return (double)(c->p->w * 3 * row_taps(h, c->p->h) * c->c_in * c->bk);
+}
+
+static double batch_item_cost(const void *ctx, int64_t i) {
+    const split_ctx *c = ctx;
+    const int64_t H = c->p->h, W = c->p->w;
+    int64_t pix = i % (H * W), g = (i / (H * W)) % c->groups, n0;
+    int T;
+    group_span(c->p->n, c->groups, g, &n0, &T);
+    return (double)(T * row_taps(pix / W, H) * row_taps(pix % W, W) * c->c_in * c->bk);
+}
+
+static double bwdw_block_cost(const void *ctx, int64_t i) {
+    const split_ctx *c = ctx;
+    (void)i;
+    const int64_t H = c->p->h, W = c->p->w;
+    int64_t taps = 0; /* (output pixel, tap) pairs inside the image */
+    for (int64_t h = 0; h < H; ++h) taps += row_taps(h, H);
+    int64_t cols = 0;
+    for (int64_t w = 0; w < W; ++w) cols += row_taps(w, W);
+    return (double)(c->p->n * taps * cols * c->p->c * c->bk);
+}
+
+int ck_conv3x3_direct_work_split(const ck_conv2d_params *p, int pass, int threads, double *work) {
+    const ck_conv_direct_kernels *d = &ck_active_kernels()->conv3x3;
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (pass != 2) {
+        const int flip = pass == 1;
+        split_ctx c = {p, flip ? p->k : p->c, (flip ? p->c : p->k) / d->block_k, 0, d->block_k, d->max_t};
+        if (uses_row_tiles(p)) {
+            const int64_t items = p->n * p->h * c.kb_count;
+            ck_parallel_for_work(items, CK_CONV3X3_ROW_MIN_ITEMS, threads, row_item_cost, &c, work);
+            return ck_parallel_for_threads(items, CK_CONV3X3_ROW_MIN_ITEMS, threads);
+        }
+        c.groups = image_groups(p, d->max_t);
+        const int64_t items = c.kb_count * c.groups * p->h * p->w;
+        ck_parallel_for_dynamic_work(items, batch_tile_chunk(items, threads), threads, batch_item_cost, &c, work);
+        return threads;
+    }
+    split_ctx c = {p, p->c, p->k / d->block_k, 0, d->block_k, d->max_t};
+    if (!bwdw_uses_row_tiles(p)) {
+        ck_parallel_for_dynamic_work(c.kb_count, 1, threads, bwdw_block_cost, &c, work);
+        return threads;
+    }
+    const int64_t cblocks = (p->c + d->max_ct - 1) / d->max_ct, H = p->h;
+    for (int t = 0; t < threads; ++t) {
+        int64_t t0, t1;
+        bwdw_tile_share(cblocks, c.kb_count, t, threads, &t0, &t1);
+        for (int64_t tile = t0; tile < t1; ++tile) {
+            int64_t rest = tile % (9 * cblocks), cb = rest / 9, r = (rest % 9) / 3;
+            int64_t ct = p->c / cblocks + (cb < p->c % cblocks ? 1 : 0);
+            int64_t rows = H - (r == 0 ? 1 : 0) - (r == 2 ? 1 : 0); /* rows whose tap row is inside */
+            work[t] += (double)(p->n * rows * p->w * ct * d->block_k);
+        }
+    }
+    return threads;
 }

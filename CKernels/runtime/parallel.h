@@ -36,6 +36,22 @@ void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx);
  *  run: use it only where every item writes its own outputs (then results stay deterministic). */
 void ck_parallel_for_dynamic(int64_t n, int64_t chunk, ck_range_fn fn, void *ctx);
 
+/** The number of threads ck_parallel_for(n, min_chunk, …) uses when `threads` are available. */
+int ck_parallel_for_threads(int64_t n, int64_t min_chunk, int threads);
+
+/** Cost of item i of a parallel loop, in any unit (for the work-split report). */
+typedef double (*ck_item_work_fn)(const void *ctx, int64_t i);
+
+/** The work each of `threads` threads gets from ck_parallel_for(n, min_chunk) (the same split),
+ *  summing cost(ctx, i) (1 per item when cost is NULL) into work[0..threads). */
+void ck_parallel_for_work(int64_t n, int64_t min_chunk, int threads, ck_item_work_fn cost, const void *ctx,
+                          double *work);
+
+/** The same for ck_parallel_for_dynamic(n, chunk): chunks dealt round-robin, the outcome when
+ *  every chunk takes the same time. */
+void ck_parallel_for_dynamic_work(int64_t n, int64_t chunk, int threads, ck_item_work_fn cost, const void *ctx,
+                                  double *work);
+
 /** The [begin, end) share of thread `tid` of `nthreads` in a static split of n items,
  *  rounded to multiples of `align` (the last thread takes the remainder). */
 void ck_split_range(int64_t n, int64_t align, int tid, int nthreads, int64_t *begin, int64_t *end);

@@ -113,14 +113,40 @@ static void range_body(void *ctx, int tid, int nthreads) {
     if (b < e) job->fn(job->ctx, b, e);
 }
 
-void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx) {
-    if (n <= 0) return;
+int ck_parallel_for_threads(int64_t n, int64_t min_chunk, int threads) {
     if (min_chunk < 1) min_chunk = 1;
     int64_t want = n / min_chunk;
-    int threads = ck_get_num_threads();
     if (want < threads) threads = want > 0 ? (int)want : 1;
+    return threads;
+}
+
+void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx) {
+    if (n <= 0) return;
     range_job job = {fn, ctx, n};
-    ck_parallel_run(threads, range_body, &job);
+    ck_parallel_run(ck_parallel_for_threads(n, min_chunk, ck_get_num_threads()), range_body, &job);
+}
+
+void ck_parallel_for_work(int64_t n, int64_t min_chunk, int threads, ck_item_work_fn cost, const void *ctx,
+                          double *work) {
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (n <= 0) return;
+    int used = ck_parallel_for_threads(n, min_chunk, threads);
+    for (int t = 0; t < used; ++t) {
+        int64_t b, e;
+        ck_split_range(n, 1, t, used, &b, &e);
+        for (int64_t i = b; i < e; ++i) work[t] += cost ? cost(ctx, i) : 1.0;
+    }
+}
+
+void ck_parallel_for_dynamic_work(int64_t n, int64_t chunk, int threads, ck_item_work_fn cost, const void *ctx,
+                                  double *work) {
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (n <= 0) return;
+    if (chunk < 1) chunk = 1;
+    /* chunk c to thread c mod T: what the shared counter hands out when every chunk takes
+     * the same time (the best case of the dynamic split) */
+    for (int64_t b = 0, c = 0; b < n; b += chunk, ++c)
+        for (int64_t i = b; i < n && i < b + chunk; ++i) work[c % threads] += cost ? cost(ctx, i) : 1.0;
 }
 
 typedef struct dynamic_job {
