@@ -5,7 +5,8 @@
  * writes the work each thread gets into work[0..threads) (unused threads get 0). Units are
  * per function (flops, multiply-adds, elements); only ratios between threads matter:
  * balance = mean / busiest, 1 = perfect. Dynamic loops (chunks handed out from a shared
- * counter) are reported as chunks dealt round-robin, their outcome when chunks cost the same.
+ * counter) are reported as each chunk going to the thread with the least work so far, their
+ * outcome when time is proportional to work.
  * Each returns the number of threads the call would use (≤ threads). The active ISA matters
  * (its block sizes decide the splits).
  */

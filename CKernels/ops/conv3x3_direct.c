@@ -273,6 +273,7 @@ typedef struct bwdw_batch_job {
     float *dw;         /* (3,3,C,K) */
     float beta;
     int64_t cblocks;
+    int64_t cgroups, tgroups; /* the work grid (bwdw_batch_grid) */
 } bwdw_batch_job;
 
 /* Channel block cb of `blocks` balanced blocks over ch channels: first channel and width. */
@@ -297,22 +298,63 @@ static void transpose_pixels(void *ctx, int64_t begin, int64_t end) {
         }
 }
 
-/* Items are output blocks of 32 channels, taken dynamically (each writes only its own block). */
-static void bwdw_batch_blocks(void *ctx, int64_t kb0, int64_t kb1) {
+/* The batch variant's work grid: items (output block, channel-block group, tap group), each
+ * accumulating and writing only its own dw entries, in the same pixel order whatever the grid,
+ * so results do not depend on it. Refined only as far as the team needs (up to 8 items per
+ * thread for the dynamic loop): whole output blocks when there are enough of them, then groups
+ * of channel blocks (x slices are per channel block anyway; the dy slice is read once per
+ * group), then, below 4 items per thread, rows of taps, then single taps. */
+static void bwdw_batch_grid(int64_t kblocks, int64_t cblocks, int threads, int64_t *cgroups, int64_t *tgroups) {
+    const int64_t want = 8 * (int64_t)(threads > 1 ? threads : 0), least = want / 2;
+    int64_t cg = kblocks >= want ? 1 : (want + kblocks - 1) / kblocks;
+    *cgroups = cg > cblocks ? cblocks : cg < 1 ? 1 : cg;
+    /* tap groups re-read every x slice, measured 1.5-2x slower on conv2 at 2 threads: only
+     * when channel groups give fewer than 4 items per thread */
+    const int64_t items = kblocks * *cgroups;
+    *tgroups = items >= least ? 1 : items * 3 >= least ? 3 : 9;
+}
+
+/* Item i of the grid: output block, channel blocks [*cb0, *cb1), taps [*tap0, *tap1). */
+static void bwdw_batch_item(const bwdw_batch_job *j, int64_t i, int64_t *kb, int64_t *cb0, int64_t *cb1, int *tap0,
+                            int *tap1) {
+    const int64_t per_kb = j->cgroups * j->tgroups, cg = (i % per_kb) / j->tgroups, tg = i % j->tgroups;
+    *kb = i / per_kb;
+    *cb0 = cg * j->cblocks / j->cgroups;
+    *cb1 = (cg + 1) * j->cblocks / j->cgroups;
+    *tap0 = (int)(tg * 9 / j->tgroups);
+    *tap1 = (int)((tg + 1) * 9 / j->tgroups);
+}
+
+/* First channel of channel block cb (C for cb == cblocks). */
+static int64_t block_start(int64_t C, int64_t cblocks, int64_t cb) {
+    int64_t c0;
+    int ct;
+    if (cb >= cblocks) return C;
+    channel_block(C, cblocks, cb, &c0, &ct);
+    return c0;
+}
+
+/* Items of the grid, taken dynamically (each writes only its own part of dw). */
+static void bwdw_batch_items(void *ctx, int64_t i0, int64_t i1) {
     const bwdw_batch_job *j = ctx;
     const int64_t N = j->p->n, H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, bk = j->d->block_k;
-    for (int64_t kb = kb0; kb < kb1; ++kb) {
+    for (int64_t i = i0; i < i1; ++i) {
+        int64_t kb, cb0, cb1;
+        int tap0, tap1;
+        bwdw_batch_item(j, i, &kb, &cb0, &cb1, &tap0, &tap1);
+        const int64_t c_lo = block_start(C, j->cblocks, cb0), c_hi = block_start(C, j->cblocks, cb1);
         float *blk = j->dwb + kb * 9 * C * bk; /* (9, C, 32) */
-        memset(blk, 0, (size_t)(9 * C * bk) * sizeof(float));
+        for (int tap = tap0; tap < tap1; ++tap)
+            memset(blk + (tap * C + c_lo) * bk, 0, (size_t)((c_hi - c_lo) * bk) * sizeof(float));
         for (int64_t hi = 0; hi < H; ++hi)
             for (int64_t wi = 0; wi < W; ++wi)
-                for (int tap = 0; tap < 9; ++tap) {
+                for (int tap = tap0; tap < tap1; ++tap) {
                     /* input pixel (hi, wi) is tap (r, s) of output pixel (hi − r + 1, wi − s + 1) */
                     int64_t ho = hi - tap / 3 + 1, wo = wi - tap % 3 + 1;
                     if (ho < 0 || ho >= H || wo < 0 || wo >= W) continue;
                     const float *xs = j->xt + (hi * W + wi) * N * C;
                     const float *dys = j->dyt + (ho * W + wo) * N * K + kb * N * bk;
-                    for (int64_t cb = 0; cb < j->cblocks; ++cb) {
+                    for (int64_t cb = cb0; cb < cb1; ++cb) {
                         int64_t c0;
                         int ct;
                         channel_block(C, j->cblocks, cb, &c0, &ct);
@@ -320,11 +362,12 @@ static void bwdw_batch_blocks(void *ctx, int64_t kb0, int64_t kb1) {
                     }
                 }
         /* dw[tap][c][kb·32 + 0..32) = blk[tap][c][0..32) + beta·dw */
-        for (int64_t row = 0; row < 9 * C; ++row) {
-            float *d = j->dw + row * K + kb * bk;
-            const float *b = blk + row * bk;
-            for (int64_t i = 0; i < bk; ++i) d[i] = b[i] + (j->beta == 0.0f ? 0.0f : j->beta * d[i]);
-        }
+        for (int tap = tap0; tap < tap1; ++tap)
+            for (int64_t c = c_lo; c < c_hi; ++c) {
+                float *d = j->dw + (tap * C + c) * K + kb * bk;
+                const float *b = blk + (tap * C + c) * bk;
+                for (int64_t e = 0; e < bk; ++e) d[e] = b[e] + (j->beta == 0.0f ? 0.0f : j->beta * d[e]);
+            }
     }
 }
 
@@ -342,14 +385,16 @@ static ck_status bwd_weights_batch(const ck_conv2d_params *p, const float *x, co
     float *dyt = xt + ck_round64((size_t)(px * p->c) * sizeof(float)) / sizeof(float);
     float *dwb = dyt + ck_round64((size_t)(px * p->k) * sizeof(float)) / sizeof(float);
     const int64_t cblocks = (p->c + d->max_ct - 1) / d->max_ct;
-    bwdw_batch_job j = {p, d, x, xt, p->c, cblocks, xt, dyt, dwb, dw, beta, cblocks};
+    bwdw_batch_job j = {p, d, x, xt, p->c, cblocks, xt, dyt, dwb, dw, beta, cblocks, 1, 1};
     ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
     j.src = dy;
     j.dst = dyt;
     j.ch = p->k;
     j.blocks = p->k / d->block_k;
     ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
-    ck_parallel_for_dynamic(p->k / d->block_k, 1, bwdw_batch_blocks, &j);
+    const int64_t kblocks = p->k / d->block_k;
+    bwdw_batch_grid(kblocks, cblocks, ck_get_num_threads(), &j.cgroups, &j.tgroups);
+    ck_parallel_for_dynamic(kblocks * j.cgroups * j.tgroups, 1, bwdw_batch_items, &j);
     return CK_OK;
 }
 
@@ -400,15 +445,18 @@ static double batch_item_cost(const void *ctx, int64_t i) {
     return (double)(T * row_taps(pix / W, H) * row_taps(pix % W, W) * c->c_in * c->bk);
 }
 
-static double bwdw_block_cost(const void *ctx, int64_t i) {
-    const split_ctx *c = ctx;
-    (void)i;
-    const int64_t H = c->p->h, W = c->p->w;
-    int64_t taps = 0; /* (output pixel, tap) pairs inside the image */
-    for (int64_t h = 0; h < H; ++h) taps += row_taps(h, H);
-    int64_t cols = 0;
-    for (int64_t w = 0; w < W; ++w) cols += row_taps(w, W);
-    return (double)(c->p->n * taps * cols * c->p->c * c->bk);
+/* Output pixels for which tap offset d (0…2) along a side of n pixels stays inside. */
+static int64_t inside(int64_t n, int d) { int64_t v = n - (d == 1 ? 0 : 1); return v > 0 ? v : 0; }
+
+static double bwdw_item_cost(const void *ctx, int64_t i) {
+    const bwdw_batch_job *j = ctx;
+    int64_t kb, cb0, cb1;
+    int tap0, tap1;
+    bwdw_batch_item(j, i, &kb, &cb0, &cb1, &tap0, &tap1);
+    const int64_t channels = block_start(j->p->c, j->cblocks, cb1) - block_start(j->p->c, j->cblocks, cb0);
+    int64_t pairs = 0;
+    for (int tap = tap0; tap < tap1; ++tap) pairs += inside(j->p->h, tap / 3) * inside(j->p->w, tap % 3);
+    return (double)(j->p->n * pairs * channels * j->d->block_k);
 }
 
 int ck_conv3x3_direct_work_split(const ck_conv2d_params *p, int pass, int threads, double *work) {
@@ -429,7 +477,9 @@ int ck_conv3x3_direct_work_split(const ck_conv2d_params *p, int pass, int thread
     }
     split_ctx c = {p, p->c, p->k / d->block_k, 0, d->block_k, d->max_t};
     if (!bwdw_uses_row_tiles(p)) {
-        ck_parallel_for_dynamic_work(c.kb_count, 1, threads, bwdw_block_cost, &c, work);
+        bwdw_batch_job j = {.p = p, .d = d, .cblocks = (p->c + d->max_ct - 1) / d->max_ct};
+        bwdw_batch_grid(c.kb_count, j.cblocks, threads, &j.cgroups, &j.tgroups);
+        ck_parallel_for_dynamic_work(c.kb_count * j.cgroups * j.tgroups, 1, threads, bwdw_item_cost, &j, work);
         return threads;
     }
     const int64_t cblocks = (p->c + d->max_ct - 1) / d->max_ct, H = p->h;

@@ -30,6 +30,11 @@ typedef void (*ck_range_fn)(void *ctx, int64_t begin, int64_t end);
  *  min_chunk and the thread count, so results are deterministic. */
 void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx);
 
+/** ck_parallel_for with chunk boundaries at multiples of `align` (the last chunk takes the
+ *  rest): element-wise SIMD leaves then run the same full vectors and the same scalar tail
+ *  whatever the thread count, so results are bitwise the same at every count. */
+void ck_parallel_for_aligned(int64_t n, int64_t min_chunk, int64_t align, ck_range_fn fn, void *ctx);
+
 /** Like ck_parallel_for, but threads take chunks of `chunk` consecutive items from a shared
  *  counter until none are left, so a thread slowed by another process on its core does less
  *  of the work instead of holding everyone up. Which thread runs an item varies from run to
@@ -47,8 +52,8 @@ typedef double (*ck_item_work_fn)(const void *ctx, int64_t i);
 void ck_parallel_for_work(int64_t n, int64_t min_chunk, int threads, ck_item_work_fn cost, const void *ctx,
                           double *work);
 
-/** The same for ck_parallel_for_dynamic(n, chunk): chunks dealt round-robin, the outcome when
- *  every chunk takes the same time. */
+/** The same for ck_parallel_for_dynamic(n, chunk): each chunk goes to the thread with the least
+ *  work so far, the outcome when time is proportional to work. */
 void ck_parallel_for_dynamic_work(int64_t n, int64_t chunk, int threads, ck_item_work_fn cost, const void *ctx,
                                   double *work);
 

@@ -103,13 +103,13 @@ void ck_split_range(int64_t n, int64_t align, int tid, int nthreads, int64_t *be
 typedef struct range_job {
     ck_range_fn fn;
     void *ctx;
-    int64_t n;
+    int64_t n, align;
 } range_job;
 
 static void range_body(void *ctx, int tid, int nthreads) {
     const range_job *job = (const range_job *)ctx;
     int64_t b, e;
-    ck_split_range(job->n, 1, tid, nthreads, &b, &e);
+    ck_split_range(job->n, job->align, tid, nthreads, &b, &e);
     if (b < e) job->fn(job->ctx, b, e);
 }
 
@@ -121,8 +121,12 @@ int ck_parallel_for_threads(int64_t n, int64_t min_chunk, int threads) {
 }
 
 void ck_parallel_for(int64_t n, int64_t min_chunk, ck_range_fn fn, void *ctx) {
+    ck_parallel_for_aligned(n, min_chunk, 1, fn, ctx);
+}
+
+void ck_parallel_for_aligned(int64_t n, int64_t min_chunk, int64_t align, ck_range_fn fn, void *ctx) {
     if (n <= 0) return;
-    range_job job = {fn, ctx, n};
+    range_job job = {fn, ctx, n, align < 1 ? 1 : align};
     ck_parallel_run(ck_parallel_for_threads(n, min_chunk, ck_get_num_threads()), range_body, &job);
 }
 
@@ -143,10 +147,14 @@ void ck_parallel_for_dynamic_work(int64_t n, int64_t chunk, int threads, ck_item
     for (int t = 0; t < threads; ++t) work[t] = 0;
     if (n <= 0) return;
     if (chunk < 1) chunk = 1;
-    /* chunk c to thread c mod T: what the shared counter hands out when every chunk takes
-     * the same time (the best case of the dynamic split) */
-    for (int64_t b = 0, c = 0; b < n; b += chunk, ++c)
-        for (int64_t i = b; i < n && i < b + chunk; ++i) work[c % threads] += cost ? cost(ctx, i) : 1.0;
+    /* the shared counter hands the next chunk to the thread that finishes first: with time
+     * proportional to work, the thread with the least work so far (lowest id on ties) */
+    for (int64_t b = 0; b < n; b += chunk) {
+        int idle = 0;
+        for (int t = 1; t < threads; ++t)
+            if (work[t] < work[idle]) idle = t;
+        for (int64_t i = b; i < n && i < b + chunk; ++i) work[idle] += cost ? cost(ctx, i) : 1.0;
+    }
 }
 
 typedef struct dynamic_job {

@@ -292,8 +292,8 @@ static void add_switch_update(int64_t n, int64_t hw, int64_t ch, int64_t k) {
 static void add_eltwise(const char *name, int kind, int64_t n, int64_t outputs_per_element) {
     test_case *c = new_case(name, kind);
     c->n = n;
-    c->a = random_floats(n); c->b = random_floats(n); c->c0 = random_floats(n);
-    if (kind == K_BIAS_ADD) { c->m = n / 64; c->n = 64; c->a = random_floats(n); c->b = random_floats(64); }
+    c->a = random_floats(n); c->b = random_floats(kind == K_BIAS_ADD ? 64 : n); c->c0 = random_floats(n);
+    if (kind == K_BIAS_ADD) { c->m = n / 64; c->n = 64; }
     if (kind == K_ENERGY) { /* sigmoid states in (0, 1) */
         for (int64_t i = 0; i < n; ++i) { c->a[i] = 0.5f + 0.4f * c->a[i]; c->b[i] = 0.5f + 0.4f * c->b[i]; c->c0[i] = 0.5f * (c->a[i] + c->b[i]); }
         c->out_floats = 2; /* one double */
