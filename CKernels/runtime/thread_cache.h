@@ -9,6 +9,7 @@
 #define CK_THREAD_CACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /** The separate blocks each thread keeps. */
 typedef enum ck_cache_slot {
@@ -25,5 +26,8 @@ void *ck_thread_cache_get(ck_cache_slot slot, size_t bytes);
 
 /** Frees the calling thread's blocks now (they are allocated again on demand). */
 void ck_thread_cache_free_own(void);
+
+/** Bytes cached and threads holding a cache, over all threads (for the workspace tests). */
+void ck_thread_cache_stats(int64_t *bytes, int64_t *threads);
 
 #endif
