@@ -26,7 +26,19 @@ fi
 # lld: the gold linker of this toolchain fails on the instrumented objects ("internal error in
 # format_file_lineno"). -DDUALPROP_LIBFUZZER makes each target's main run libFuzzer's driver.
 flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DDUALPROP_LIBFUZZER -Xswiftc -use-ld=lld)
-for t in "${targets[@]}"; do swift build "${flags[@]}" --product "$t"; done
+build() {
+    # SwiftPM 6.3 sometimes fails with "unknown build description" in a scratch folder whose
+    # cached build plan is from another product or manifest; dropping the plan (objects are kept) fixes it.
+    swift build "${flags[@]}" --product "$1" 2>&1 | tee .build-fuzz/last-build.log | grep -v "^\[" || true
+    if grep -q "unknown build description" .build-fuzz/last-build.log; then
+        rm -f .build-fuzz/x86_64-unknown-linux-gnu/release/description.json .build-fuzz/release.yaml .build-fuzz/build.db
+        swift build "${flags[@]}" --product "$1"
+    elif ! grep -q "complete!" .build-fuzz/last-build.log; then
+        echo "fuzz: building $1 failed" >&2; exit 1
+    fi
+}
+mkdir -p .build-fuzz
+for t in "${targets[@]}"; do build "$t"; done
 status=0
 for t in "${targets[@]}"; do
     work=.build-fuzz/corpus/$t findings=.build-fuzz/findings/$t

@@ -15,6 +15,15 @@ enum MNISTOptionRanges {
     /// Largest learning rate, γ, τ.
     static let largest: Float = 1000
 
+    /// The help paragraph listing every range.
+    static let helpText = """
+        Ranges: --seeds \(text(seeds)); --epochs \(text(epochs)); --train-count \(text(trainCount)); --sweeps \(text(sweeps)); \
+        --batch-size \(text(batchSize)); --learning-rate, --gamma and each --taus value (0, \(Int(largest))]; --threads 1…1024. \
+        A negative value must be attached with '=' (e.g. --gamma=-1), else it reads as an option.
+        """
+
+    static func text(_ r: ClosedRange<Int>) -> String { "\(r.lowerBound)…\(r.upperBound)" }
+
     static func check(_ v: Int?, _ range: ClosedRange<Int>, _ name: String) throws {
         if let v, !range.contains(v) { throw ValidationError("\(name) must lie in \(range.lowerBound)…\(range.upperBound), got \(v).") }
     }

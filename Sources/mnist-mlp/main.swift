@@ -187,7 +187,7 @@ struct MNISTMLP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mnist-mlp",
         abstract: "Reproduce the source papers' MLP experiments on MNIST (SPEC §10).",
-        discussion: "Build with -c release. Each subcommand prints a markdown table (ours beside the paper's) and writes a CSV.",
+        discussion: "Build with -c release. Each subcommand prints a markdown table (ours beside the paper's) and writes a CSV.\n\n" + MNISTOptionRanges.helpText,
         subcommands: [DPAlpha.self, DPStability.self, Fenchel.self, Lifted.self, Bregman.self])
 }
 
