@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh 600                                  the 10-minute-per-target run (README)
 #
 # The targets are built with `-sanitize=fuzzer` on the command line (never in Package.swift) in
-# their own scratch folder, .build-fuzz. Seeds come from the test suite (FuzzSeedCorpusTests and
+# their own scratch folders, .build-fuzz/build/<target>. Seeds come from the test suite (FuzzSeedCorpusTests and
 # RunStateTests write them to .build/fuzz-corpus, or to $DUALPROP_FUZZ_CORPUS); this script runs
 # those tests first when the corpus is missing. New interesting inputs go to
 # .build-fuzz/corpus/<target>; a crash or a leak of memory beyond -rss_limit_mb is saved as
@@ -25,19 +25,22 @@ if [ ! -d "$corpus/fuzz-run-state" ] || [ ! -d "$corpus/fuzz-safetensors" ]; the
 fi
 # lld: the gold linker of this toolchain fails on the instrumented objects ("internal error in
 # format_file_lineno"). -DDUALPROP_LIBFUZZER makes each target's main run libFuzzer's driver.
-flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DDUALPROP_LIBFUZZER -Xswiftc -use-ld=lld)
+# One scratch folder per target: SwiftPM 6.3 loses its cached build plan ("unknown build
+# description") when one scratch folder alternates between products.
+# It can also happen after Package.swift changes: then the plan is dropped and the build retried.
+flags=(-c release -Xswiftc -sanitize=fuzzer -Xswiftc -DDUALPROP_LIBFUZZER -Xswiftc -use-ld=lld)
 build() {
-    # SwiftPM 6.3 sometimes fails with "unknown build description" in a scratch folder whose
-    # cached build plan is from another product or manifest; dropping the plan (objects are kept) fixes it.
-    swift build "${flags[@]}" --product "$1" 2>&1 | tee .build-fuzz/last-build.log | grep -v "^\[" || true
-    if grep -q "unknown build description" .build-fuzz/last-build.log; then
-        rm -f .build-fuzz/x86_64-unknown-linux-gnu/release/description.json .build-fuzz/release.yaml .build-fuzz/build.db
-        swift build "${flags[@]}" --product "$1"
-    elif ! grep -q "complete!" .build-fuzz/last-build.log; then
-        echo "fuzz: building $1 failed" >&2; exit 1
+    local scratch=.build-fuzz/build/$1
+    mkdir -p "$scratch"
+    if ! swift build "${flags[@]}" --scratch-path "$scratch" --product "$1" >"$scratch/build.log" 2>&1; then
+        if grep -q "unknown build description" "$scratch/build.log"; then
+            rm -f "$scratch"/x86_64-unknown-linux-gnu/release/description.json "$scratch/release.yaml" "$scratch/build.db"
+            swift build "${flags[@]}" --scratch-path "$scratch" --product "$1"
+        else
+            cat "$scratch/build.log" >&2; echo "fuzz: building $1 failed" >&2; exit 1
+        fi
     fi
 }
-mkdir -p .build-fuzz
 for t in "${targets[@]}"; do build "$t"; done
 status=0
 for t in "${targets[@]}"; do
@@ -45,7 +48,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$work" "$findings"
     echo "fuzz: $t for ${seconds}s (seeds $corpus/$t)" >&2
     # -rss_limit_mb: a reader may use a small multiple of its input; 2 GB means a bounded-memory bug.
-    if ! .build-fuzz/release/"$t" "$work" "$corpus/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
+    if ! ".build-fuzz/build/$t/release/$t" "$work" "$corpus/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
             -max_len=1048576 -timeout=30 -print_final_stats=1 -artifact_prefix="$findings/" 2>"$findings/log.txt"; then
         status=1
         echo "fuzz: $t FOUND A PROBLEM; see $findings/ (log.txt and crash-*)" >&2
