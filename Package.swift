@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 //
 // DualProp: C kernels (GEMM, convolutions, pooling, fused activation-and-target kernels) with a
 // safe Swift façade for training networks with back-propagation and inference-learning rules.

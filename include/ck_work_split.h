@@ -21,17 +21,17 @@ extern "C" {
 #endif
 
 /** ck_sgemm of a row-major m×n×k product (column-major: pass n, m); work in flops. */
-int ck_gemm_work_split(int64_t m, int64_t n, int64_t k, int threads, double *work);
+CK_API int ck_gemm_work_split(int64_t m, int64_t n, int64_t k, int threads, double *work);
 
 /** One pass of a convolution (direct 3x3, or the GEMM of one im2col chunk); work in
  *  multiply-adds (direct) or flops (GEMM). */
-int ck_conv2d_work_split(const ck_conv2d_params *params, ck_conv2d_pass pass, int threads, double *work);
+CK_API int ck_conv2d_work_split(const ck_conv2d_params *params, ck_conv2d_pass pass, int threads, double *work);
 
 /** ck_maxpool2d_fwd / _bwd; work in pooling windows. */
-int ck_maxpool2d_work_split(int64_t n, int64_t h, int64_t w, int64_t c, int threads, double *work);
+CK_API int ck_maxpool2d_work_split(int64_t n, int64_t h, int64_t w, int64_t c, int threads, double *work);
 
 /** ck_nudge and the other activation-family kernels over n elements; work in elements. */
-int ck_nudge_work_split(int64_t n, int threads, double *work);
+CK_API int ck_nudge_work_split(int64_t n, int threads, double *work);
 
 #ifdef __cplusplus
 }

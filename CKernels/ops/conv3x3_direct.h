@@ -8,6 +8,7 @@
 #define CK_CONV3X3_DIRECT_H
 
 #include "ck_conv.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /* Whether the direct path handles a 3x3/1/1 convolution from c_in to c_out channels. */
 int ck_conv3x3_direct_eligible(const ck_conv2d_params *p, int64_t c_in, int64_t c_out);
@@ -36,4 +37,5 @@ ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *
  * returns the threads the pass uses. For the work-split report (ck_conv2d_work_split). */
 int ck_conv3x3_direct_work_split(const ck_conv2d_params *p, int pass, int threads, double *work);
 
+#pragma GCC visibility pop
 #endif

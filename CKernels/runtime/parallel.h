@@ -9,6 +9,7 @@
 #define CK_PARALLEL_H
 
 #include <stdint.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /** Body of a parallel region: called once on each of `nthreads` threads. */
 typedef void (*ck_parallel_fn)(void *ctx, int tid, int nthreads);
@@ -61,4 +62,5 @@ void ck_parallel_for_dynamic_work(int64_t n, int64_t chunk, int threads, ck_item
  *  rounded to multiples of `align` (the last thread takes the remainder). */
 void ck_split_range(int64_t n, int64_t align, int tid, int nthreads, int64_t *begin, int64_t *end);
 
+#pragma GCC visibility pop
 #endif

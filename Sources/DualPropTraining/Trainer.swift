@@ -104,7 +104,7 @@ public enum Trainer {
         let dir: RunDirectory
         let printSummaries: Bool
         func say(_ line: String) {
-            if printSummaries { print(line); fflush(stdout) }
+            if printSummaries { print(line); fflush(nil) }  // nil: all streams (`stdout` is not concurrency-safe)
             dir.append(line, to: RunDirectory.logFile)
         }
     }
