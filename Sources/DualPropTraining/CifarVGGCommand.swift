@@ -105,7 +105,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Seed of the initial weights, the validation split, the shuffles, the augmentation and the synthetic data.")
     public var seed: UInt64 = 0
 
-    @Option(help: "Kernel threads (default: all cores). Runs are bit-reproducible for a given seed and thread count.")
+    @Option(help: "Kernel threads (default: the CPUs this process may use: OMP_NUM_THREADS, affinity mask, cgroup quota, physical cores; the model line says which). Runs are bit-reproducible for a given seed and thread count.")
     public var threads: Int?
 
     @Option(help: "Run directory (default runs/<timestamp>-<method>). An existing non-empty directory is refused unless --resume.")
