@@ -63,6 +63,8 @@ public enum Trainer {
         var optimizer = SGD(momentum: config.momentum, weightDecay: config.weightDecay)
         var state: TrainingState
         if options.resume, let s = try dir.readState(network: &net, optimizer: &optimizer) {
+            try RunStateValidation.check(s, config: config, trainCount: data.split.train.count,
+                                         validationCount: data.split.validation.count, path: dir.file(RunDirectory.stateFile))
             state = s
             out.say("resumed \(dir.path) at epoch \(s.epoch + 1), batch \(s.batchInEpoch), step \(s.step) (config \(config.hash))")
         } else {
