@@ -254,9 +254,16 @@ public struct CifarVGG: ParsableCommand {
         } catch {
             let code = (error as? TrainingError)?.exitCode ?? 1
             let text = (error as? TrainingError)?.description ?? "\(error)"
-            var err = StandardError()
-            print("cifar-vgg: error: \(group.messagePrefix)\(text)", to: &err)
-            if group.size > 1 { group.abort(code: code) }
+            let shared = (error as? TrainingError)?.onEveryRank ?? false
+            if group.isRoot || !shared {
+                var err = StandardError()
+                print("cifar-vgg: error: \(shared ? "" : group.messagePrefix)\(text)", to: &err)
+            }
+            if group.size > 1 {
+                // An error every rank meets is reported by rank 0, whose MPI_Abort ends the others.
+                if shared && !group.isRoot { sleep(10) }
+                group.abort(code: code)
+            }
             throw ExitCode(code)
         }
     }

@@ -15,7 +15,7 @@ enum DataParallel {
     /// Refuses a global batch the ranks cannot share equally.
     static func checkBatch(_ batchSize: Int, ranks: Int) throws {
         guard batchSize % ranks == 0 else {
-            throw TrainingError("--batch-size \(batchSize) is the global batch and must be divisible by the \(ranks) MPI processes (each takes an equal share); use a multiple of \(ranks) or another -np", exitCode: 64)
+            throw TrainingError("--batch-size \(batchSize) is the global batch and must be divisible by the \(ranks) MPI processes (each takes an equal share); use a multiple of \(ranks) or another -np", exitCode: 64, onEveryRank: true)
         }
     }
 

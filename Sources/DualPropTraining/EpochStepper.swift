@@ -82,7 +82,7 @@ struct EpochStepper {
             let h = DataParallel.hash(net)
             let r = try group.range(h)
             guard r.min == r.max else {
-                throw TrainingError("rank \(group.rank) of \(group.size): the weights differ across the ranks after this step (hash \(h), range \(r.min)…\(r.max))")
+                throw TrainingError("rank \(group.rank) of \(group.size): the weights differ across the ranks after this step (hash \(h), range \(r.min)…\(r.max))", onEveryRank: true)
             }
         }
         return outcome

@@ -137,6 +137,6 @@ struct TrainingSession {
     func nonFinite(_ what: String) -> TrainingError {
         let message = "stopped: \(what). \(checkpointer.lastGood(state)) Try a lower --learning-rate or a smaller --beta."
         report.log("error: " + message)
-        return TrainingError(message, exitCode: Trainer.nonFiniteExitCode)
+        return TrainingError(message, exitCode: Trainer.nonFiniteExitCode, onEveryRank: true)
     }
 }
