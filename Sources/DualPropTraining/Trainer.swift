@@ -110,9 +110,15 @@ public enum Trainer {
                 if !options.resume { dir.append("# \(options.commandLine.joined(separator: " "))", to: RunDirectory.logFile) }
             }
         }
+        if let dir {
+            ResumeThreads.noteSession(dir, resumed: options.resume && state.step > 0, storedRequest: try? dir.readConfiguration().configuration.threads)
+        }
         report.say("data: \(data.source); train \(data.split.train.count), validation \(data.split.validation.count), test \(data.test.count)")
+        let threads = config.threads == 0 && group.localSize > 1
+            ? "\(Runtime.threads) threads (default: the cores shared by \(group.localSize) ranks on this machine)"
+            : Runtime.threadChoiceDescription(requested: config.threads)
         let parallel = group.size > 1 ? "; \(group.size) MPI processes, \(config.batchSize / group.size) images each per step" : ""
-        report.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threads) threads, \(Runtime.activeISA)\(parallel)")
+        report.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(threads), \(Runtime.activeISA)\(parallel)")
         if config.method == .dp && config.alpha != 0.5 {
             report.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
         }

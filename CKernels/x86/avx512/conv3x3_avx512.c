@@ -8,6 +8,7 @@
  */
 #include <immintrin.h>
 #include "../../runtime/kernel_table.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))), apply_to = function)
