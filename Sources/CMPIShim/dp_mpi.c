@@ -85,11 +85,12 @@ int dp_mpi_local_size(void) {
 int dp_mpi_init(void) {
     if (mpi.library) return 0;
     const char *override = getenv("DUALPROP_MPI_LIBRARY");
+    // An explicit library is the only candidate: falling back would hide a wrong path.
     const char *candidates[] = {override, "libmpi.so.40", "libmpi.so"};
+    const size_t first = (override && *override) ? 0 : 1, last = (override && *override) ? 1 : 3;
     const char *name = NULL;
     char first_error[256] = "";
-    for (size_t i = 0; i < 3 && !mpi.library; i++) {
-        if (!candidates[i] || !*candidates[i]) continue;
+    for (size_t i = first; i < last && !mpi.library; i++) {
         name = candidates[i];
         // RTLD_GLOBAL: Open MPI's plugins (mca_*.so) resolve libmpi's symbols from the global scope.
         mpi.library = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
