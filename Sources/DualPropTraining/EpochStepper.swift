@@ -53,9 +53,22 @@ struct EpochStepper {
         let mine = DataParallel.shard(batch, group)
         var result: StepResult? = nil
         var input = Tensor(shape: [0])
+        var summed: Gradients? = nil
         if !mine.isEmpty {
             assembler.assemble(from: data.train, indices: mine, epoch: epoch, into: &values, labels: &labels)
             input = Tensor(shape: [labels.count, data.train.height, data.train.width, data.train.channels], values: values)
+        }
+        if var b = buckets {
+            // Each share's gradient is its mean; weighting by share/batch makes the sum the batch mean.
+            b.begin(scale: Float(mine.count) / Float(batch.count))
+            if !mine.isEmpty {
+                result = try rule.step(net, input: input, labels: labels) { k, w, bias in
+                    try b.add(block: k, weight: w, bias: bias, group: group)
+                }
+            }
+            summed = try b.finish(group: group)
+            buckets = b
+        } else if !mine.isEmpty {
             result = try rule.step(net, input: input, labels: labels)
         }
         let loss = result?.loss ?? 0
@@ -69,15 +82,7 @@ struct EpochStepper {
         let outcome = Outcome(lossSum: sums[0], correct: Int(sums[1]), count: Int(sums[2]), nonFiniteRanks: bad, localLoss: loss,
                               local: config.checkGradients ? result.map { ($0.gradients, input, labels) } : nil)
         guard bad.isEmpty else { return outcome }
-        let gradients: Gradients
-        if var b = buckets {
-            // Each share's gradient is its mean; weighting by share/batch makes the sum the batch mean.
-            gradients = try b.sum(result?.gradients, scale: Float(mine.count) / Float(batch.count), group: group)
-            buckets = b
-        } else {
-            gradients = result!.gradients
-        }
-        try optimizer.update(&net, gradients: gradients, learningRate: lr)
+        try optimizer.update(&net, gradients: summed ?? result!.gradients, learningRate: lr)
         if checkReplicas && group.size > 1 {
             let h = DataParallel.hash(net)
             let r = try group.range(h)
@@ -88,9 +93,10 @@ struct EpochStepper {
         return outcome
     }
 
-    /// Mean seconds of the gradient allreduce per step so far (nil for one process).
-    var allreduceSecondsPerStep: Double? {
+    /// Mean seconds per step of the gradient allreduce so far, from its first bucket's start to its
+    /// end, and the part not hidden behind the rule's computation (nil for one process).
+    var allreduceSecondsPerStep: (total: Double, exposed: Double)? {
         guard let b = buckets, b.reductions > 0 else { return nil }
-        return b.seconds / Double(b.reductions)
+        return (b.communicationSeconds / Double(b.reductions), b.exposedSeconds / Double(b.reductions))
     }
 }

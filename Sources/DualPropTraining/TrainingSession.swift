@@ -92,7 +92,9 @@ struct TrainingSession {
         try requireFinite("after epoch \(epoch + 1)")
         if improved { state.bestMetric = rows.count > 1 ? rows[1].top1 : nil; state.bestEpoch = epoch + 1 }
         line += "  lr \(String(format: "%.4g", lr))  \(fixed(trainRow.imagesPerSecond, 0)) img/s  \(fixed(trainSeconds, 1)) s"
-        if let t = stepper.allreduceSecondsPerStep { line += "  allreduce \(fixed(1000 * t, 1)) ms/step" }
+        if let t = stepper.allreduceSecondsPerStep {
+            line += "  allreduce \(fixed(1000 * t.total, 1)) ms/step (\(fixed(1000 * t.exposed, 1)) ms not overlapped)"
+        }
         if improved && !data.split.validation.isEmpty { line += "  *best*" }
         state.history += rows
         state.epoch = epoch + 1
