@@ -66,7 +66,10 @@ let package = Package(
         .target(name: "DualPropData", dependencies: ["CZlib"]),
         .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData", "CZlib"], resources: [.copy("Fixtures")]),
         // The training driver: `swift run -c release cifar-vgg` (logic in DualPropTraining, testable).
-        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData",
+        // MPI for data-parallel cifar-vgg runs, loaded with dlopen() only under an MPI launcher:
+        // nothing links MPI, so every target builds and runs on a machine without it.
+        .target(name: "CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData", "CMPIShim",
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
         .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),

@@ -30,6 +30,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var wallSeconds = 0.0
     /// Every metrics row so far (`metrics.csv` is rewritten from it).
     public var history: [MetricRow] = []
+    /// The number of MPI processes that trained the run (nil in states written before MPI: 1).
+    /// `--resume` needs the same number: it decides the order in which gradients are summed.
+    public var ranks: Int?
 }
 
 /// A run directory: configuration, split, log, metrics and checkpoints.
