@@ -1,6 +1,6 @@
 internal import CKernels
 
-/// The dual-propagation variant a nudge implements (SPEC §4, §5).
+/// The dual-propagation variant a nudge implements.
 public enum NudgeRule: Sendable, Hashable {
     /// DP⊤, the adjoint variant: `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`.
     case dpT
@@ -76,7 +76,7 @@ public enum Nudge {
         return (plus, keepMinus ? minus : nil, mean, delta)
     }
 
-    /// Damped nudge (SPEC §5.1): `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
+    /// Damped nudge: `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
     /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
     public static func hiddenDamped(_ activation: Activation, rule: NudgeRule, alpha: Float, damping: Float,
                                     preActivation a: Tensor, feedback v: Tensor,
@@ -185,7 +185,7 @@ public enum Nudge {
         return (plus, minus)
     }
 
-    /// Energy difference `Σ D_G(s⁺‖s̄) − D_G(s⁻‖s̄)` (SPEC §4), for monitoring.
+    /// Energy difference `Σ D_G(s⁺‖s̄) − D_G(s⁻‖s̄)`, for monitoring.
     public static func energyDelta(_ activation: Activation, states s: NudgedStates) throws -> Double {
         var out = 0.0
         let d = activation.descriptor
@@ -201,7 +201,7 @@ public enum Nudge {
     }
 }
 
-/// The Bregman layer's activation step (SPEC §8): `out = f(f⁻¹(z) + u)`.
+/// The Bregman layer's activation step: `out = f(f⁻¹(z) + u)`.
 public enum BregmanActivation {
     /// Forward: `f(f⁻¹(z) + u)` for the layer input `z` and `u = Wz + b` of the same shape.
     public static func forward(_ activation: Activation, input z: Tensor, update u: Tensor) throws -> Tensor {

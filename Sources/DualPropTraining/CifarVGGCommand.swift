@@ -1,10 +1,12 @@
 import ArgumentParser
+import DualProp
 import Foundation
 
 extension Method: ExpressibleByArgument {
-    /// Accepts `bp`, `fbp`, `dp`, `dpT` (any letter case).
+    /// Accepts `bp`, `fbp`, `dp`, `dpT` (any letter case), and `dp⊤` as the papers write it.
     public init?(argument: String) {
-        guard let m = Method.allCases.first(where: { $0.rawValue.lowercased() == argument.lowercased() }) else { return nil }
+        let word = argument.replacingOccurrences(of: "⊤", with: "t").lowercased()
+        guard let m = Method.allCases.first(where: { $0.rawValue.lowercased() == word }) else { return nil }
         self = m
     }
 }
@@ -21,20 +23,26 @@ public struct CifarVGG: ParsableCommand {
         abstract: "Train VGG16 with back-propagation, Fenchel BP, dual propagation (dp) or its adjoint variant (dpT).",
         usage: """
         cifar-vgg [--method bp|fbp|dp|dpT] [--dataset synthetic|cifar10|cifar100|imagenet32 --data-dir DIR] [options]
+        cifar-vgg evaluate RUN_DIR [--dataset … --data-dir DIR]
         cifar-vgg plot RUN_DIR
         """,
         discussion: """
         With no --dataset it trains a reduced-width VGG16 on a built-in synthetic 10-class 32x32 colour \
         dataset for a few minutes. With --dataset cifar10|cifar100|imagenet32 every unset option takes \
-        the paper's recipe for that dataset (SPEC §10): e.g. CIFAR-10 130 epochs, batch 100, peak LR \
+        the VGG16 recipe of Høier & Zach (2024, "Two Tales of Single-Phase Contrastive Hebbian \
+        Learning") for that dataset: e.g. CIFAR-10 130 epochs, batch 100, peak LR \
         0.025, warm-up 10 epochs from 0.001, cosine decay to 2e-6 at epoch 120, SGD momentum 0.9, weight \
-        decay 5e-4, 10% of the training set held out. Build with `-c release`.
+        decay 5e-4, 10% of the training set held out. Build with `-c release`. Without --data-dir the \
+        files are looked for in the dataset's folder (cifar10, cifar100, imagenet32) of \
+        $DUALPROP_DATA_DIR, else of ~/.cache/dualprop.
 
-        The run directory holds config.json, split.json, metrics.csv, train.log, curves.svg, \
+        The run directory holds config.json, split.json, metrics.csv, steps.jsonl (one line per \
+        step: step, epoch, loss, learning rate, images/s), train.log, curves.svg, \
         last.safetensors / best.safetensors (weights with PyTorch names and layouts) and \
         last-state.safetensors (everything --resume needs).
         """,
-        subcommands: [Plot.self])
+        version: "cifar-vgg \(Runtime.version)",
+        subcommands: [Evaluate.self, Plot.self])
 
     @Option(help: "Learning rule: bp (back-propagation), fbp (Fenchel BP), dp (dual propagation), dpT (adjoint dual propagation, DP⊤).")
     public var method: Method = .dpT
@@ -51,7 +59,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Data: synthetic (built in, no files), cifar10, cifar100 or imagenet32.")
     public var dataset: DatasetKind = .synthetic
 
-    @Option(help: "Directory of the dataset's official files: CIFAR-10 data_batch_{1..5}.bin + test_batch.bin; CIFAR-100 train.bin + test.bin; ImageNet32 Imagenet32_{train,val}_npz.zip or the extracted .npz files.")
+    @Option(help: "Directory of the dataset's official files: CIFAR-10 data_batch_{1..5}.bin + test_batch.bin; CIFAR-100 train.bin + test.bin; ImageNet32 Imagenet32_{train,val}_npz.zip or the extracted .npz files. Default: the dataset's folder (cifar10, cifar100, imagenet32) in $DUALPROP_DATA_DIR, else in ~/.cache/dualprop.")
     public var dataDir: String?
 
     @Option(help: "Training epochs (recipe: CIFAR-10 130, CIFAR-100 200, ImageNet32 130, synthetic 10).")
@@ -117,10 +125,14 @@ public struct CifarVGG: ParsableCommand {
     @Flag(help: "No progress bar or periodic progress lines (epoch summaries are still printed).")
     public var noProgress = false
 
+    /// `--silent`: the spelling `mnist-mlp` used for `--no-progress`, kept as a hidden alias.
+    @Flag(help: .hidden)
+    public var silent = false
+
     @Flag(help: "Each epoch, log the per-layer cosine between this rule's gradients and BP's on one batch.")
     public var checkGradients = false
 
-    @Option(help: ArgumentHelp("Also save the resumable checkpoint every N steps inside an epoch (0: epoch ends only).", visibility: .hidden))
+    @Option(help: "Also save the resumable checkpoint every N steps inside an epoch (default 0: at epoch ends only).")
     public var checkpointEvery: Int = 0
 
     /// Defaults (for ArgumentParser).
@@ -153,9 +165,7 @@ public struct CifarVGG: ParsableCommand {
         if dataset == .synthetic {
             if dataDir != nil { throw ValidationError("--data-dir is only used with --dataset cifar10, cifar100 or imagenet32.") }
         } else {
-            guard let d = dataDir else {
-                throw ValidationError("--dataset \(dataset.rawValue) needs --data-dir DIR (the directory of the official files).")
-            }
+            guard let d = dataDir ?? dataset.defaultDataDirectory else { throw ValidationError(dataset.missingDataDirectoryMessage) }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir) else {
                 throw ValidationError("--data-dir \(d): no such directory.")
@@ -204,7 +214,7 @@ public struct CifarVGG: ParsableCommand {
         return TrainingConfiguration(
             method: method, alpha: dual ? (alpha ?? 0.5) : nil, beta: dual ? (beta ?? 0.01) : nil,
             tau: method == .fbp ? (tau ?? 0.01) : nil, dataset: dataset,
-            dataDirectory: dataDir.map { URL(fileURLWithPath: $0).standardized.path },
+            dataDirectory: (dataDir ?? dataset.defaultDataDirectory).map { URL(fileURLWithPath: $0).standardized.path },
             epochs: epochs ?? r.epochs, batchSize: batchSize ?? r.batchSize,
             learningRate: learningRate ?? r.learningRate, learningRateFinal: learningRateFinal ?? r.learningRateFinal,
             warmupLearningRate: warmupLearningRate ?? r.warmupLearningRate, warmupEpochs: warmupEpochs ?? r.warmupEpochs,
@@ -231,16 +241,19 @@ public struct CifarVGG: ParsableCommand {
     /// (1, or 3 for a non-finite loss).
     public mutating func run() throws {
         let options = TrainerOptions(output: outputDirectory(), resume: resume,
-                                     progress: noProgress ? .none : (isatty(2) != 0 ? .bar : .lines),
+                                     progress: noProgress || silent ? .none : (isatty(2) != 0 ? .bar : .lines),
                                      commandLine: CommandLine.arguments)
+        let cleanup = FailedStartCleanup(runDirectory: options.output, resume: resume)
         do {
             let summary = try Trainer.run(resolved(), options: options)
             _ = summary
         } catch let e as TrainingError {
+            cleanup.removeEmptyFolders()
             var err = StandardError()
             print("cifar-vgg: error: \(e.description)", to: &err)
             throw ExitCode(e.exitCode)
         } catch {
+            cleanup.removeEmptyFolders()
             var err = StandardError()
             print("cifar-vgg: error: \(error)", to: &err)
             throw ExitCode(1)

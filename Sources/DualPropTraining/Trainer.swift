@@ -79,7 +79,7 @@ public enum Trainer {
         out.say("data: \(data.source); train \(data.split.train.count), validation \(data.split.validation.count), test \(data.test.count)")
         out.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threads) threads, \(Runtime.activeISA)")
         if config.method == .dp && config.alpha != 0.5 {
-            out.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
+            out.say("note: plain (undamped) DP is only stable for α = ½; α = \(config.alpha!) may diverge")
         }
         var loop = Loop(config: config, data: data, dir: dir, out: out, net: net, optimizer: optimizer, state: state,
                         progress: ProgressReporter(mode: options.progress, echo: { [dir] in dir.append($0, to: RunDirectory.logFile) }),
@@ -134,12 +134,14 @@ public enum Trainer {
             let assembler = BatchAssembler(normalization: data.normalization, augmentation: .cropAndFlip, seed: config.seed)
             let shape = [data.train.height, data.train.width, data.train.channels]
             var values: [Float] = [], labels: [Int32] = []
+            var stepLog = StepLog(directory: dir, resumedAt: state.step)  // steps.jsonl; under MPI: enabled only on rank 0
             while state.epoch < config.epochs {
                 let epoch = state.epoch
                 let order = DataOrder.shuffled(data.split.train, seed: config.seed, epoch: epoch)
                 let batches = DataOrder.batches(order, batchSize: config.batchSize, dropLast: false)
                 let epochStart = now() - state.runningSeconds
                 var lr = schedule.learningRate(step: state.step)
+                stepLog.restartClock()
                 for b in state.batchInEpoch..<batches.count {
                     lr = schedule.learningRate(step: state.step)
                     assembler.assemble(from: data.train, indices: batches[b], epoch: epoch, into: &values, labels: &labels)
@@ -154,6 +156,7 @@ public enum Trainer {
                     }
                     try optimizer.update(&net, gradients: result.gradients, learningRate: lr)
                     state.step += 1
+                    stepLog.record(step: state.step, epoch: epoch + 1, batch: b + 1, loss: result.loss, learningRate: lr, images: result.count)
                     state.runningLoss += result.loss * Double(result.count)
                     state.runningCorrect += result.correct
                     state.runningCount += result.count
