@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "DualPropExperiments", dependencies: ["DualProp", "DualPropData"]),
         .executableTarget(
             name: "mnist-mlp",
-            dependencies: ["DualPropExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DualPropExperiments", "DualProp", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DualPropExperimentsTests", dependencies: ["DualPropExperiments"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),

@@ -59,10 +59,14 @@ struct CommonOptions: ParsableArguments {
         return output + "/" + name
     }
 
+    @Option(help: "Kernel threads (default: the CPUs this process may use: OMP_NUM_THREADS, affinity, cgroup quota, physical cores).")
+    var threads: Int?
+
     func validate() throws {
         if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
         if let n = trainCount, n < 100 { throw ValidationError("--train-count must be ≥ 100") }
+        if let t = threads, t < 1 || t > 1024 { throw ValidationError("--threads must be in 1…1024, got \(t)") }
     }
 
     /// Loads the data and builds the settings: explicit flags win, then `--quick`'s sizes, then the paper's.
@@ -71,6 +75,8 @@ struct CommonOptions: ParsableArguments {
         #if DEBUG
         FileHandle.standardError.write("warning: debug build (C kernels at -O0); use `swift run -c release mnist-mlp`\n".data(using: .utf8)!)
         #endif
+        if let t = threads { Runtime.threads = t }
+        printToStandardError("kernels: \(Runtime.threadChoiceDescription(requested: threads ?? 0)), \(Runtime.activeISA)")
         let dir = try MNISTData.locate(dataDir)
         let count = trainCount ?? (quick ? quickTrainCount : defaults.trainCount)
         let (train, test) = try MNISTData.load(directory: dir, trainCount: count, scaling: scaling)
