@@ -6,6 +6,8 @@
 // No unsafeFlags anywhere: other packages must be able to depend on this one by version.
 // SIMD code selects its ISA with per-function target attributes; threads come from the OpenMP
 // runtime through its libgomp entry points (Debian's libomp-dev provides libomp5.so).
+//
+// Licensed under the Apache License, Version 2.0 (see LICENSE).
 import PackageDescription
 
 let package = Package(

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 extension Runtime {
     /// The thread count kernels use when none is set, and why: `OMP_NUM_THREADS`, else the
