@@ -45,7 +45,7 @@ final class CLIConventionTests: XCTestCase {
             }
         }
         let help = texts[0]
-        for phrase in ["--checkpoint-every", "evaluate", "steps.jsonl", "DUALPROP_DATA_DIR", "Høier & Zach (2024)"] {
+        for phrase in ["--checkpoint-every", "evaluate", "steps.jsonl", "DUALPROP_DATA_DIR", "Høier & Zach (2024"] {
             XCTAssertTrue(help.contains(phrase), "--help should mention \(phrase)")
         }
         XCTAssertFalse(help.contains("--silent"), "--silent is a hidden alias")
