@@ -17,9 +17,14 @@ public struct Conv2d: Sendable {
 
     /// A layer with initialised weights and zero bias.
     /// - Parameters:
-    ///   - inChannels: `C`; `outChannels`: `K`; `kernelSize`: `R = S`.
-    ///   - stride, padding: the geometry (default: 3x3 "same").
-    ///   - initializer: the weight distribution; `seed`: its generator's seed.
+    ///   - inChannels: `C`, the input channels.
+    ///   - outChannels: `K`, the output channels.
+    ///   - kernelSize: `R = S`, the kernel's height and width.
+    ///   - stride: the stride in both directions.
+    ///   - padding: the zero padding on each side (the defaults give a 3x3 "same" convolution).
+    ///   - initializer: the weight distribution.
+    ///   - seed: the seed of its generator.
+    ///   - name: the parameter-name prefix (`<name>.weight`, `<name>.bias`).
     public init(inChannels: Int, outChannels: Int, kernelSize: Int = 3, stride: Int = 1, padding: Int = 1,
                 initializer: WeightInit = .lecunNormal, seed: UInt64, name: String = "conv") {
         precondition(inChannels > 0 && outChannels > 0 && kernelSize > 0,

@@ -34,8 +34,11 @@ public enum Nudge {
     /// Hidden-unit nudge in one pass: DP⊤ `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`; DP `s⁺ = f(a + αv)`,
     /// `s⁻ = f(a − ᾱv)`; both `s̄ = α s⁺ + ᾱ s⁻`.
     /// - Parameters:
-    ///   - preActivation: `a`, any shape.
-    ///   - feedback: `v = Wᵀδ`, the shape of `a`.
+    ///   - activation: the activation family `f`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - a: the pre-activation, any shape.
+    ///   - v: the feedback `Wᵀδ`, the shape of `a`.
     public static func hidden(_ activation: Activation, rule: NudgeRule, alpha: Float,
                               preActivation a: Tensor, feedback v: Tensor) throws -> NudgedStates {
         precondition(a.shape == v.shape, "Nudge.hidden: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
@@ -48,8 +51,11 @@ public enum Nudge {
     /// learning signal needs `s⁺`, `s̄` and `δ`). Bitwise equal to
     /// ``hidden(_:rule:alpha:preActivation:feedback:)`` followed by a subtraction.
     /// - Parameters:
-    ///   - preActivation: `a`, any shape.
-    ///   - feedback: `v = Wᵀδ`, the shape of `a`.
+    ///   - activation: the activation family `f`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - a: the pre-activation, any shape.
+    ///   - v: the feedback `Wᵀδ`, the shape of `a`.
     ///   - keepMinus: also return `s⁻` (one more array written); otherwise `minus` is nil.
     public static func hiddenWithDelta(_ activation: Activation, rule: NudgeRule, alpha: Float,
                                        preActivation a: Tensor, feedback v: Tensor, keepMinus: Bool = false)
@@ -134,8 +140,11 @@ public enum Nudge {
     /// Output nudge for softmax cross-entropy per row of `(rows, classes)` logits:
     /// `g = β(softmax(p) − onehot(y))`; DP⊤ `s⁺ = a − ᾱg`, `s⁻ = a + αg`; DP `s⁺ = a − αg`, `s⁻ = a + ᾱg`.
     /// - Parameters:
-    ///   - frozenLogits: `p`, the logits of the initial forward pass (DP⊤); `nil` means `p = a` (DP).
-    ///   - logits: the current output pre-activation `a`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - beta: the nudging strength `β > 0`.
+    ///   - p: the logits of the initial forward pass (DP⊤); `nil` means `p = a` (DP).
+    ///   - a: the current output pre-activation (the logits).
     ///   - labels: one class index per row.
     /// - Returns: `s⁺`, `s⁻` and `g`, each of `logits`' shape.
     public static func outputCrossEntropy(rule: NudgeRule, alpha: Float, beta: Float,

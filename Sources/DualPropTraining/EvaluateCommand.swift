@@ -106,21 +106,27 @@ extension CifarVGG {
             dataset with the same image size and no more classes than the model.
             """)
 
+        /// `RUN_DIRECTORY`: A run directory written by cifar-vgg.
         @Argument(help: "A run directory written by cifar-vgg.")
         public var runDirectory: String
 
+        /// `--dataset`: The test set: cifar10, cifar100 or imagenet32 (default: the run's dataset).
         @Option(help: "The test set: cifar10, cifar100 or imagenet32 (default: the run's dataset).")
         public var dataset: DatasetKind?
 
+        /// `--data-dir`: Directory of the dataset's official files (default: the run's, else the dataset's …
         @Option(help: "Directory of the dataset's official files (default: the run's, else the dataset's folder in $DUALPROP_DATA_DIR or ~/.cache/dualprop).")
         public var dataDir: String?
 
+        /// `--weights`: Which weights: best (best validation accuracy)
         @Option(help: "Which weights: best (best validation accuracy) or last.")
         public var weights: Weights = .best
 
+        /// `--test-limit`: Use only the first N test images (default: the run's test set).
         @Option(help: "Use only the first N test images (default: the run's test set).")
         public var testLimit: Int?
 
+        /// `--threads`: Kernel threads (default: all cores).
         @Option(help: "Kernel threads (default: all cores).")
         public var threads: Int?
 
