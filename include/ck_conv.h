@@ -100,6 +100,23 @@ ck_status ck_conv2d_weights_from_oihw(int64_t r, int64_t s, int64_t c, int64_t k
  *  "1x1 sgemm", "direct 3x3 avx512"): a static string, for benchmarks and logs. */
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_pass pass);
 
+/** Which algorithm 3x3 / stride 1 / pad 1 convolutions use for forward and backward-data
+ *  (backward-weights and other geometries are unaffected). */
+typedef enum ck_conv_algo {
+    CK_CONV_ALGO_AUTO = 0,     /**< per layer and pass, by a rule measured on the VGG16 shapes */
+    CK_CONV_ALGO_DIRECT = 1,   /**< never Winograd: the direct 3x3 leaf, or im2col+sgemm */
+    CK_CONV_ALGO_WINOGRAD = 2  /**< Winograd F(2x2, 3x3) wherever it applies */
+} ck_conv_algo;
+
+/** Set the convolution algorithm for subsequent calls (process-wide). Overrides the
+ *  CK_CONV_ALGO environment variable (direct | winograd | auto), which is read at the first
+ *  convolution otherwise. Not thread-safe with respect to convolutions running concurrently.
+ *  Errors: CK_ERR_BAD_ARGUMENT for a value outside ck_conv_algo. */
+ck_status ck_conv_set_algorithm(ck_conv_algo algo);
+
+/** The algorithm setting now in force (CK_CONV_ALGO_AUTO unless set or given by CK_CONV_ALGO). */
+ck_conv_algo ck_conv_get_algorithm(void);
+
 #ifdef __cplusplus
 }
 #endif

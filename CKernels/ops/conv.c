@@ -20,6 +20,7 @@
 #include "../runtime/parallel.h"
 #include "workspace.h"
 #include "conv3x3_direct.h"
+#include "conv3x3_winograd.h"
 
 #include <string.h>
 
@@ -56,6 +57,7 @@ static int64_t chunk_images(const ck_conv2d_params *p, int64_t po, int64_t qo) {
 size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
+    if (ck_conv3x3_winograd_selected(p, pass)) return ck_conv3x3_winograd_workspace(p, pass == CK_CONV2D_BWD_DATA);
     if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
     if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_bwd_weights_workspace(p);
     if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
@@ -67,6 +69,7 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) 
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
+    if (ck_conv3x3_winograd_selected(p, pass)) return ck_active_kernels()->winograd.name;
     if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
         (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
         (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
@@ -134,6 +137,14 @@ ck_status ck_conv2d_fwd(const ck_conv2d_params *p, const float *x, const float *
     const ck_kernel_table *t = ck_active_kernels();
     const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
 
+    if (ck_conv3x3_winograd_selected(p, CK_CONV2D_FWD)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_workspace(p, 0));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_winograd(p, 0, x, w, bias, y, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (ck_conv3x3_direct_eligible(p, p->c, p->k)) {
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 0));
@@ -175,6 +186,14 @@ ck_status ck_conv2d_bwd_data(const ck_conv2d_params *p, const float *dy, const f
     if (p->n == 0) return CK_OK;
     if (!dy || !w || !dx) return CK_ERR_NULL_POINTER;
     const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
+    if (ck_conv3x3_winograd_selected(p, CK_CONV2D_BWD_DATA)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_workspace(p, 1));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_winograd(p, 1, dy, w, NULL, dx, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (ck_conv3x3_direct_eligible(p, p->k, p->c)) {
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 1));

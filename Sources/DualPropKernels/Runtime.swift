@@ -36,7 +36,7 @@ public enum ISA: Int, CaseIterable, Comparable, Sendable, CustomStringConvertibl
 
 /// Kernel families whose chosen implementation can be queried.
 public enum KernelFamily: Int, CaseIterable, Sendable {
-    case sgemm = 0, im2col, pool, eltwise, activation, loss, lifted
+    case sgemm = 0, im2col, pool, eltwise, activation, loss, lifted, winograd
 }
 
 /// Process-wide control of the kernel library: ISA selection, threads and denormals.

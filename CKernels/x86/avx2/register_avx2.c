@@ -11,4 +11,5 @@ void ck_register_avx2(ck_kernel_table *t) {
     CK_REGISTER_CONV_FAMILY(t, avx2);
     ck_register_activation_avx2(&t->activation);
     t->lifted = (ck_lifted_kernels){"avx2", ck_lifted_layer_sweep_avx2, 8, ck_lifted_lanes_sweep_avx2};
+    t->winograd = (ck_winograd_kernels){"winograd F(2x2,3x3) avx2", ck_winograd_input_2x2_avx2, ck_winograd_output_2x2_avx2};
 }
