@@ -2,8 +2,11 @@
  * conv.c — the ISA-neutral 2-D convolution driver: validation, algorithm choice, workspace,
  * threads. Algorithms (same API, chosen per call):
  *   "direct 3x3 …"  3x3 / stride 1 / pad 1 with output channels (input channels for backward-data)
- *                   a multiple of the ISA's block, where the ISA has a direct leaf (AVX-512):
- *                   conv3x3_direct.c. Every VGG16 convolution pass except conv1's backward-data.
+ *                   a multiple of the ISA's block, where the ISA has a direct leaf (AVX-512: 32,
+ *                   AVX2: 16): conv3x3_direct.c. Every VGG16 convolution pass except conv1's
+ *                   backward-data.
+ *   "winograd …"    3x3 / stride 1 / pad 1 forward and backward-data where the algorithm setting
+ *                   or the measured auto rule picks it: conv3x3_winograd.c, conv_algo.c.
  *   "1x1 sgemm"     1x1 kernel, stride 1, no padding: NHWC x *is* the (N·H·W, C) GEMM operand.
  *   "im2col+sgemm"  everything else: images are processed in chunks whose im2col matrix
  *                   (rows = pixels of the chunk, cols = R·S·C) fits a fixed budget, so one GEMM

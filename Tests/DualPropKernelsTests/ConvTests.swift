@@ -184,7 +184,7 @@ final class ConvAlgorithmTests: XCTestCase {
         Runtime.convAlgorithm = .direct
         try Runtime.forEachISA { isa in
             let name = Conv2d.algorithmName(input: [1, 1, 25, 32], weights: [3, 3, 32, 64])
-            XCTAssertEqual(name.contains("direct"), isa == .avx512, "\(isa): \(name)")
+            XCTAssertEqual(name.contains("direct"), isa >= .avx2, "\(isa): \(name)") // AVX2 leaf: 16-channel blocks
         }
         // narrow images take the direct path too (batch tiles); output channels not a multiple of
         // 32 and other geometries do not
