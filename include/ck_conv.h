@@ -100,6 +100,24 @@ ck_status ck_conv2d_weights_from_oihw(int64_t r, int64_t s, int64_t c, int64_t k
  *  "1x1 sgemm", "direct 3x3 avx512"): a static string, for benchmarks and logs. */
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_pass pass);
 
+/** What ck_conv2d_fwd_epilogue applies to the convolution's output z = conv(x, w) + bias. */
+typedef struct ck_conv2d_epilogue {
+    bool relu;             /**< y = max(z, 0) (z > 0 ? z : 0, as ck_relu_fwd) instead of y = z */
+    float *pre_activation; /**< if not NULL: also receives z, (N,P,Q,K), not overlapping y */
+} ck_conv2d_epilogue;
+
+/**
+ * Forward with a fused epilogue: z = conv(x, w) + bias, y = relu ? max(z, 0) : z, and z also
+ * stored in epilogue->pre_activation when that is not NULL. Where the Winograd path runs, the
+ * epilogue is applied in its output transform (the output is written once); on the other paths
+ * it is a pass over the output after the convolution. Results equal ck_conv2d_fwd followed by
+ * ck_relu_fwd bit for bit. epilogue NULL = plain ck_conv2d_fwd. Workspace: as ck_conv2d_fwd
+ * (ck_conv2d_workspace_size with CK_CONV2D_FWD). Errors as ck_conv2d_fwd.
+ */
+ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const float *x, const float *w,
+                                 const float *bias, const ck_conv2d_epilogue *epilogue, float *y,
+                                 void *workspace, size_t workspace_bytes);
+
 /** Which algorithm 3x3 / stride 1 / pad 1 convolutions use for forward and backward-data
  *  (backward-weights and other geometries are unaffected). */
 typedef enum ck_conv_algo {

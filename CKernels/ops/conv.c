@@ -144,7 +144,7 @@ ck_status ck_conv2d_fwd(const ck_conv2d_params *p, const float *x, const float *
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_workspace(p, 0));
         if (st != CK_OK) return st;
-        st = ck_conv3x3_winograd(p, 0, x, w, bias, y, ws.base);
+        st = ck_conv3x3_winograd(p, 0, x, w, bias, 0, NULL, y, ws.base);
         ck_scratch_release(&ws);
         return st;
     }
@@ -193,7 +193,7 @@ ck_status ck_conv2d_bwd_data(const ck_conv2d_params *p, const float *dy, const f
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_workspace(p, 1));
         if (st != CK_OK) return st;
-        st = ck_conv3x3_winograd(p, 1, dy, w, NULL, dx, ws.base);
+        st = ck_conv3x3_winograd(p, 1, dy, w, NULL, 0, NULL, dx, ws.base);
         ck_scratch_release(&ws);
         return st;
     }

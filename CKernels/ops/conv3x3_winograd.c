@@ -116,7 +116,9 @@ typedef struct wino_job {
     const float *up;   /* packed U */
     const float *zero; /* c_in zeros */
     const float *bias;
+    int relu;          /* epilogue: y = max(conv + bias, 0) */
     float *y;          /* (N,H,W,c_out) */
+    float *pre;        /* epilogue: conv + bias, or NULL */
     float *thread_ws;  /* nthreads × thread_floats */
     _Atomic int64_t next_block;
 } wino_job;
@@ -174,13 +176,15 @@ static void run_block(const wino_job *j, int64_t blk, float *v, float *apack, fl
     for (int64_t i = 0; i < cnt; ++i) {
         int64_t n, h0, w0;
         tile_origin(pl, t0 + i, &n, &h0, &w0);
-        float *ys[4];
+        float *ys[4], *zs[4];
         for (int a = 0; a < 2; ++a)
             for (int b = 0; b < 2; ++b) {
-                int64_t h = h0 + a, w = w0 + b;
-                ys[2 * a + b] = h < H && w < W ? j->y + ((n * H + h) * W + w) * co : scratch;
+                int64_t h = h0 + a, w = w0 + b, off = ((n * H + h) * W + w) * co;
+                int inside = h < H && w < W;
+                ys[2 * a + b] = inside ? j->y + off : scratch;
+                zs[2 * a + b] = inside && j->pre ? j->pre + off : scratch;
             }
-        j->t->winograd.output(co, m + i * co, tb * co, j->bias, ys);
+        j->t->winograd.output(co, m + i * co, tb * co, j->bias, j->relu, ys, j->pre ? zs : NULL);
     }
 }
 
@@ -200,9 +204,9 @@ static void block_body(void *ctx, int tid, int nthreads) {
 }
 
 ck_status ck_conv3x3_winograd(const ck_conv2d_params *p, int flip, const float *x, const float *w,
-                              const float *bias, float *y, void *ws) {
+                              const float *bias, int relu, float *pre, float *y, void *ws) {
     const ck_kernel_table *t = ck_active_kernels();
-    wino_job j = {.p = p, .t = t, .pl = make_plan(p, flip), .x = x, .bias = bias, .y = y};
+    wino_job j = {.p = p, .t = t, .pl = make_plan(p, flip), .x = x, .bias = bias, .relu = relu, .y = y, .pre = pre};
     float *base = ws;
     float *up = base, *zero = up + j.pl.u_floats;
     j.up = up;

@@ -21,11 +21,13 @@ int ck_conv3x3_winograd_selected(const ck_conv2d_params *p, ck_conv2d_pass pass)
  * transformed tiles per thread. */
 size_t ck_conv3x3_winograd_workspace(const ck_conv2d_params *p, int flip);
 
-/* y (N,H,W,c_out) = conv3x3(x (N,H,W,c_in), w) + bias through F(2x2, 3x3). Without flip, w is
+/* y (N,H,W,c_out) = conv3x3(x (N,H,W,c_in), w) + bias through F(2x2, 3x3), with the epilogue
+ * fused into the output transform: relu → y = max(·, 0); pre (or NULL) also receives the
+ * convolution + bias (the pre-activation). Without flip, w is
  * (3,3,c_in,c_out) = (3,3,C,K); with flip, w is the forward weights (3,3,C,K), x is dy
  * (c_in = K), y is dx (c_out = C) and bias must be NULL. ws: ck_conv3x3_winograd_workspace
  * bytes for the current thread count, 64-byte aligned. */
 ck_status ck_conv3x3_winograd(const ck_conv2d_params *p, int flip, const float *x, const float *w,
-                              const float *bias, float *y, void *ws);
+                              const float *bias, int relu, float *pre, float *y, void *ws);
 
 #endif

@@ -20,11 +20,13 @@
  * v[ξ·v_stride + 0..c) = (Bᵀ d B)[ξ] for every channel. */
 typedef void (*ck_winograd_input_fn)(int64_t c, const float *const px[16], float *v, int64_t v_stride);
 
-/* Output transform of one tile: m[ξ·m_stride + 0..k) holds the 16 transform-domain products;
- * writes y[2·i + j][0..k) = (Aᵀ m A)[i][j] + bias (bias may be NULL) for the 4 output pixels
- * (the driver points pixels outside the image at a scratch row). */
+/* Output transform of one tile with the fused epilogue: m[ξ·m_stride + 0..k) holds the 16
+ * transform-domain products; for the 4 output pixels, z = (Aᵀ m A)[i][j] + bias (bias may be
+ * NULL) and y[2·i + j][0..k) = relu ? max(z, 0) : z; when pre is not NULL, also
+ * pre[2·i + j][0..k) = z (the pre-activation). The driver points pixels outside the image at a
+ * scratch row. */
 typedef void (*ck_winograd_output_fn)(int64_t k, const float *m, int64_t m_stride, const float *bias,
-                                      float *const y[4]);
+                                      int relu, float *const y[4], float *const pre[4]);
 
 typedef struct ck_winograd_kernels {
     const char *name;          /* e.g. "winograd F(2x2,3x3) avx512" */
@@ -40,7 +42,7 @@ void ck_winograd_filter_2x2(const float g[9], float u[16]);
 #define CK_DECLARE_WINOGRAD_LEAVES(isa)                                                                 \
     void ck_winograd_input_2x2_##isa(int64_t c, const float *const px[16], float *v, int64_t v_stride); \
     void ck_winograd_output_2x2_##isa(int64_t k, const float *m, int64_t m_stride, const float *bias,   \
-                                      float *const y[4]);
+                                      int relu, float *const y[4], float *const pre[4]);
 CK_DECLARE_WINOGRAD_LEAVES(ref)
 CK_DECLARE_WINOGRAD_LEAVES(avx2)
 CK_DECLARE_WINOGRAD_LEAVES(avx512)

@@ -41,10 +41,10 @@ void ck_winograd_input_2x2_ref(int64_t c, const float *const px[16], float *v, i
     }
 }
 
-void ck_winograd_output_2x2_ref(int64_t k, const float *m, int64_t m_stride, const float *bias,
-                                float *const y[4]) {
+void ck_winograd_output_2x2_ref(int64_t k, const float *m, int64_t m_stride, const float *bias, int relu,
+                                float *const y[4], float *const pre[4]) {
     for (int64_t ch = 0; ch < k; ++ch) {
-        float a[4][4], t[2][4];
+        float a[4][4], t[2][4], z[4];
         for (int xi = 0; xi < 16; ++xi) a[xi / 4][xi % 4] = m[xi * m_stride + ch];
         for (int j = 0; j < 4; ++j) { /* Aᵀ m */
             t[0][j] = a[0][j] + a[1][j] + a[2][j];
@@ -52,8 +52,12 @@ void ck_winograd_output_2x2_ref(int64_t k, const float *m, int64_t m_stride, con
         }
         float b = bias ? bias[ch] : 0.0f;
         for (int i = 0; i < 2; ++i) { /* (Aᵀ m) A */
-            y[2 * i + 0][ch] = t[i][0] + t[i][1] + t[i][2] + b;
-            y[2 * i + 1][ch] = t[i][1] - t[i][2] - t[i][3] + b;
+            z[2 * i + 0] = t[i][0] + t[i][1] + t[i][2] + b;
+            z[2 * i + 1] = t[i][1] - t[i][2] - t[i][3] + b;
+        }
+        for (int o = 0; o < 4; ++o) {
+            if (pre) pre[o][ch] = z[o];
+            y[o][ch] = relu ? (z[o] > 0.0f ? z[o] : 0.0f) : z[o]; /* z > 0 ? z : 0, as ck_relu_fwd */
         }
     }
 }

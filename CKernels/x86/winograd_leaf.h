@@ -42,7 +42,7 @@ void CK_LEAF(ck_winograd_input_2x2)(int64_t c, const float *const px[16], float 
     }
 }
 
-/* (Aᵀ m A) + bias for CK_VL output channels of one tile. */
+/* (Aᵀ m A) + bias for CK_VL output channels of one tile, then the epilogue. */
 #define CK_WINO_OUT_BODY(LOAD, STORE)                                                             \
     do {                                                                                          \
         V t[2][4];                                                                                \
@@ -52,15 +52,21 @@ void CK_LEAF(ck_winograd_input_2x2)(int64_t c, const float *const px[16], float 
             t[0][j] = v_add(v_add(a0, a1), a2);                                                   \
             t[1][j] = v_sub(v_sub(a1, a2), a3);                                                   \
         }                                                                                         \
-        V b = bias ? LOAD(bias + ch) : v_set1(0.0f);                                              \
+        V b = bias ? LOAD(bias + ch) : zero;                                                      \
+        V z[4];                                                                                   \
         for (int i = 0; i < 2; ++i) {                                                             \
-            STORE(y[2 * i + 0] + ch, v_add(v_add(v_add(t[i][0], t[i][1]), t[i][2]), b));          \
-            STORE(y[2 * i + 1] + ch, v_add(v_sub(v_sub(t[i][1], t[i][2]), t[i][3]), b));          \
+            z[2 * i + 0] = v_add(v_add(v_add(t[i][0], t[i][1]), t[i][2]), b);                     \
+            z[2 * i + 1] = v_add(v_sub(v_sub(t[i][1], t[i][2]), t[i][3]), b);                     \
+        }                                                                                         \
+        for (int o = 0; o < 4; ++o) {                                                             \
+            if (pre) STORE(pre[o] + ch, z[o]);                                                    \
+            STORE(y[o] + ch, relu ? v_sel(v_gt(z[o], zero), z[o], zero) : z[o]);                  \
         }                                                                                         \
     } while (0)
 
-void CK_LEAF(ck_winograd_output_2x2)(int64_t k, const float *m, int64_t m_stride, const float *bias,
-                                     float *const y[4]) {
+void CK_LEAF(ck_winograd_output_2x2)(int64_t k, const float *m, int64_t m_stride, const float *bias, int relu,
+                                     float *const y[4], float *const pre[4]) {
+    const V zero = v_set1(0.0f);
     int64_t ch = 0;
 #define CK_WINO_LOAD(p) v_loadu(p)
 #define CK_WINO_STORE(p, x) v_storeu(p, x)
