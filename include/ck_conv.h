@@ -102,7 +102,7 @@ const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_p
 
 /** What ck_conv2d_fwd_epilogue applies to the convolution's output z = conv(x, w) + bias. */
 typedef struct ck_conv2d_epilogue {
-    bool relu;             /**< y = max(z, 0) (z > 0 ? z : 0, as ck_relu_fwd) instead of y = z */
+    bool relu;             /**< y = (z <= 0 ? 0 : z) instead of y = z: NaN kept, as CK_ACT_RELU's f */
     float *pre_activation; /**< if not NULL: also receives z, (N,P,Q,K), not overlapping y */
 } ck_conv2d_epilogue;
 
@@ -111,7 +111,7 @@ typedef struct ck_conv2d_epilogue {
  * stored in epilogue->pre_activation when that is not NULL. Where the Winograd path runs, the
  * epilogue is applied in its output transform (the output is written once); on the other paths
  * it is a pass over the output after the convolution. Results equal ck_conv2d_fwd followed by
- * ck_relu_fwd bit for bit. epilogue NULL = plain ck_conv2d_fwd. Workspace: as ck_conv2d_fwd
+ * the ReLU activation (ck_activation_apply with CK_ACT_RELU, CK_ACT_F) bit for bit. epilogue NULL = plain ck_conv2d_fwd. Workspace: as ck_conv2d_fwd
  * (ck_conv2d_workspace_size with CK_CONV2D_FWD). Errors as ck_conv2d_fwd.
  */
 ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const float *x, const float *w,

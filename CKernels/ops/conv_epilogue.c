@@ -7,19 +7,18 @@
 #include "ck_conv.h"
 #include "workspace.h"
 #include "conv3x3_winograd.h"
-#include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 
 typedef struct relu_job {
-    const ck_eltwise_kernels *kern;
     const float *z;
     float *y;
     int64_t row;
 } relu_job;
 
+/* y = z ≤ 0 ? 0 : z (NaN kept, as CK_ACT_RELU); y may be z. */
 static void relu_rows(void *ctx, int64_t begin, int64_t end) {
     const relu_job *j = ctx;
-    j->kern->relu_fwd((end - begin) * j->row, j->z + begin * j->row, j->y + begin * j->row);
+    for (int64_t i = begin * j->row; i < end * j->row; ++i) j->y[i] = j->z[i] <= 0.0f ? 0.0f : j->z[i];
 }
 
 ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *p, const float *x, const float *w,
@@ -45,7 +44,7 @@ ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *p, const float *x, cons
     if (st != CK_OK) return st;
     const int64_t rows = p->n * po, row = qo * p->k;
     if (ep->relu) {
-        relu_job j = {&ck_active_kernels()->eltwise, z, y, row};
+        relu_job j = {z, y, row};
         ck_parallel_for(rows, 8, relu_rows, &j);
     } else {
         for (int64_t i = 0; i < rows * row; ++i) y[i] = z[i]; /* pre-activation requested, no ReLU */

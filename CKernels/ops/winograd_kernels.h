@@ -22,7 +22,8 @@ typedef void (*ck_winograd_input_fn)(int64_t c, const float *const px[16], float
 
 /* Output transform of one tile with the fused epilogue: m[ξ·m_stride + 0..k) holds the 16
  * transform-domain products; for the 4 output pixels, z = (Aᵀ m A)[i][j] + bias (bias may be
- * NULL) and y[2·i + j][0..k) = relu ? max(z, 0) : z; when pre is not NULL, also
+ * NULL) and y[2·i + j][0..k) = relu && z ≤ 0 ? 0 : z (NaN kept: the activation family's ReLU,
+ * CK_ACT_RELU); when pre is not NULL, also
  * pre[2·i + j][0..k) = z (the pre-activation). The driver points pixels outside the image at a
  * scratch row. */
 typedef void (*ck_winograd_output_fn)(int64_t k, const float *m, int64_t m_stride, const float *bias,

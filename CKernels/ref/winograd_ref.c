@@ -57,7 +57,7 @@ void ck_winograd_output_2x2_ref(int64_t k, const float *m, int64_t m_stride, con
         }
         for (int o = 0; o < 4; ++o) {
             if (pre) pre[o][ch] = z[o];
-            y[o][ch] = relu ? (z[o] > 0.0f ? z[o] : 0.0f) : z[o]; /* z > 0 ? z : 0, as ck_relu_fwd */
+            y[o][ch] = relu && z[o] <= 0.0f ? 0.0f : z[o]; /* NaN kept, as CK_ACT_RELU */
         }
     }
 }

@@ -60,7 +60,7 @@ void CK_LEAF(ck_winograd_input_2x2)(int64_t c, const float *const px[16], float 
         }                                                                                         \
         for (int o = 0; o < 4; ++o) {                                                             \
             if (pre) STORE(pre[o] + ch, z[o]);                                                    \
-            STORE(y[o] + ch, relu ? v_sel(v_gt(z[o], zero), z[o], zero) : z[o]);                  \
+            STORE(y[o] + ch, relu ? v_sel(v_le(z[o], zero), zero, z[o]) : z[o]);                  \
         }                                                                                         \
     } while (0)
 
