@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 //
 // DualProp: C kernels (GEMM, convolutions, pooling, fused activation-and-target kernels) with a
 // safe Swift façade for training networks with back-propagation and inference-learning rules.
@@ -6,6 +6,8 @@
 // No unsafeFlags anywhere: other packages must be able to depend on this one by version.
 // SIMD code selects its ISA with per-function target attributes; threads come from the OpenMP
 // runtime through its libgomp entry points (Debian's libomp-dev provides libomp5.so).
+//
+// Licensed under the Apache License, Version 2.0 (see LICENSE).
 import PackageDescription
 
 let package = Package(
@@ -53,7 +55,7 @@ let package = Package(
         .target(name: "DualPropExperiments", dependencies: ["DualProp", "DualPropData"]),
         .executableTarget(
             name: "mnist-mlp",
-            dependencies: ["DualPropExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DualPropExperiments", "DualProp", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DualPropExperimentsTests", dependencies: ["DualPropExperiments"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),

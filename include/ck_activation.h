@@ -92,10 +92,10 @@ typedef enum ck_activation_fn {
 
 /** Validate a descriptor: CK_OK, or CK_ERR_BAD_ARGUMENT for an unknown kind or a leaky-relu
  *  slope that is not finite and > 0. */
-ck_status ck_activation_check(ck_activation act);
+CK_API ck_status ck_activation_check(ck_activation act);
 
 /** Lower-case name of a family ("relu", "leaky-relu", ...); "unknown" for a bad kind. */
-const char *ck_activation_name(ck_activation_kind kind);
+CK_API const char *ck_activation_name(ck_activation_kind kind);
 
 /**
  * Element-wise y[i] = fn(x[i]) for i < n (fn from ck_activation_fn, formulas in the table above).
@@ -103,7 +103,7 @@ const char *ck_activation_name(ck_activation_kind kind);
  * Errors: CK_ERR_NULL_POINTER (x or y NULL with n > 0), CK_ERR_BAD_DIMENSION (n < 0),
  * CK_ERR_BAD_ARGUMENT (bad descriptor or fn).
  */
-ck_status ck_activation_apply(ck_activation act, ck_activation_fn fn, const float *x, float *y, int64_t n);
+CK_API ck_status ck_activation_apply(ck_activation act, ck_activation_fn fn, const float *x, float *y, int64_t n);
 
 /**
  * Softmax of each row, the vector member of the family (f = ∇G* with G*(t) = log Σ_j e^{t_j},
@@ -111,7 +111,7 @@ ck_status ck_activation_apply(ck_activation act, ck_activation_fn fn, const floa
  * x, y are (rows, cols) row-major; y may alias x. A row holding a NaN becomes all NaN.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION (rows < 0, cols < 1 with rows > 0).
  */
-ck_status ck_softmax_rows(const float *x, float *y, int64_t rows, int64_t cols);
+CK_API ck_status ck_softmax_rows(const float *x, float *y, int64_t rows, int64_t cols);
 
 /**
  * Per-row potentials of the softmax family: g[r] = G(s[r,:]) = Σ_j s_j log s_j (0·log 0 = 0;
@@ -120,8 +120,8 @@ ck_status ck_softmax_rows(const float *x, float *y, int64_t rows, int64_t cols);
  * it. Inverse of softmax: f⁻¹(s) = log(max(s, FLT_MIN)) + const (const = 0 here), per entry.
  * s, t are (rows, cols) row-major; g, gstar have rows entries.
  */
-ck_status ck_softmax_potentials(const float *s, float *g, const float *t, float *gstar,
-                                int64_t rows, int64_t cols);
+CK_API ck_status ck_softmax_potentials(const float *s, float *g, const float *t, float *gstar,
+                                       int64_t rows, int64_t cols);
 
 #ifdef __cplusplus
 }

@@ -49,10 +49,10 @@ typedef enum ck_conv2d_pass {
 
 /** Output height P and width Q of `params`. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION
  *  (a negative or zero size where one is required, pad >= kernel size, or P or Q < 1). */
-ck_status ck_conv2d_output_size(const ck_conv2d_params *params, int64_t *p, int64_t *q);
+CK_API ck_status ck_conv2d_output_size(const ck_conv2d_params *params, int64_t *p, int64_t *q);
 
 /** Bytes of workspace the given pass needs (0 when it needs none, also for invalid params). */
-size_t ck_conv2d_workspace_size(const ck_conv2d_params *params, ck_conv2d_pass pass);
+CK_API size_t ck_conv2d_workspace_size(const ck_conv2d_params *params, ck_conv2d_pass pass);
 
 /**
  * Forward: y = conv(x, w) + b.
@@ -60,8 +60,8 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *params, ck_conv2d_pass p
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION, CK_ERR_WORKSPACE_TOO_SMALL,
  * CK_ERR_OUT_OF_MEMORY.
  */
-ck_status ck_conv2d_fwd(const ck_conv2d_params *params, const float *x, const float *w,
-                        const float *bias, float *y, void *workspace, size_t workspace_bytes);
+CK_API ck_status ck_conv2d_fwd(const ck_conv2d_params *params, const float *x, const float *w,
+                               const float *bias, float *y, void *workspace, size_t workspace_bytes);
 
 /**
  * Backward-data, the transposed convolution: dx = Wᵀ dy, i.e.
@@ -69,36 +69,36 @@ ck_status ck_conv2d_fwd(const ck_conv2d_params *params, const float *x, const fl
  * dy is (N,P,Q,K), w is (R,S,C,K), dx is (N,H,W,C) (overwritten; input pixels that no
  * window covers get 0). Errors as ck_conv2d_fwd.
  */
-ck_status ck_conv2d_bwd_data(const ck_conv2d_params *params, const float *dy, const float *w,
-                             float *dx, void *workspace, size_t workspace_bytes);
+CK_API ck_status ck_conv2d_bwd_data(const ck_conv2d_params *params, const float *dy, const float *w,
+                                    float *dx, void *workspace, size_t workspace_bytes);
 
 /**
  * Backward-weights: dw[r,s,c,k] = Σ_{n,p,q} x[n, p·sh−ph+r, q·sw−pw+s, c] · dy[n,p,q,k]
  * (+ beta · dw). x is (N,H,W,C), dy is (N,P,Q,K), dw is (R,S,C,K). beta = 0 overwrites dw
  * (dw is then not read); beta = 1 accumulates. Errors as ck_conv2d_fwd.
  */
-ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *params, const float *x, const float *dy,
-                                float beta, float *dw, void *workspace, size_t workspace_bytes);
+CK_API ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *params, const float *x, const float *dy,
+                                       float beta, float *dw, void *workspace, size_t workspace_bytes);
 
 /**
  * Bias backward: db[k] = Σ_{i < rows} dy[i,k] (+ beta · db). dy is (rows, K) — for a
  * convolution rows = N·P·Q — db is (K). beta = 0 overwrites db.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
  */
-ck_status ck_conv2d_bias_bwd(int64_t rows, int64_t k, const float *dy, float beta, float *db);
+CK_API ck_status ck_conv2d_bias_bwd(int64_t rows, int64_t k, const float *dy, float beta, float *db);
 
 /** Convert weights RSCK (this library) → OIHW (PyTorch, = KCRS): dst[k][c][r][s] = src[r][s][c][k].
  *  src and dst must not overlap. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION. */
-ck_status ck_conv2d_weights_to_oihw(int64_t r, int64_t s, int64_t c, int64_t k,
-                                    const float *src_rsck, float *dst_oihw);
+CK_API ck_status ck_conv2d_weights_to_oihw(int64_t r, int64_t s, int64_t c, int64_t k,
+                                           const float *src_rsck, float *dst_oihw);
 
 /** Convert weights OIHW (PyTorch) → RSCK: dst[r][s][c][k] = src[k][c][r][s]. No overlap. */
-ck_status ck_conv2d_weights_from_oihw(int64_t r, int64_t s, int64_t c, int64_t k,
-                                      const float *src_oihw, float *dst_rsck);
+CK_API ck_status ck_conv2d_weights_from_oihw(int64_t r, int64_t s, int64_t c, int64_t k,
+                                             const float *src_oihw, float *dst_rsck);
 
 /** Name of the algorithm ck_conv2d_fwd would use for `params` (e.g. "im2col+sgemm",
  *  "1x1 sgemm", "direct 3x3 avx512"): a static string, for benchmarks and logs. */
-const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_pass pass);
+CK_API const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_pass pass);
 
 /** What ck_conv2d_fwd_epilogue applies to the convolution's output z = conv(x, w) + bias. */
 typedef struct ck_conv2d_epilogue {
@@ -114,7 +114,7 @@ typedef struct ck_conv2d_epilogue {
  * the ReLU activation (ck_activation_apply with CK_ACT_RELU, CK_ACT_F) bit for bit. epilogue NULL = plain ck_conv2d_fwd. Workspace: as ck_conv2d_fwd
  * (ck_conv2d_workspace_size with CK_CONV2D_FWD). Errors as ck_conv2d_fwd.
  */
-ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const float *x, const float *w,
+CK_API ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const float *x, const float *w,
                                  const float *bias, const ck_conv2d_epilogue *epilogue, float *y,
                                  void *workspace, size_t workspace_bytes);
 
@@ -130,10 +130,10 @@ typedef enum ck_conv_algo {
  *  CK_CONV_ALGO environment variable (direct | winograd | auto), which is read at the first
  *  convolution otherwise. Not thread-safe with respect to convolutions running concurrently.
  *  Errors: CK_ERR_BAD_ARGUMENT for a value outside ck_conv_algo. */
-ck_status ck_conv_set_algorithm(ck_conv_algo algo);
+CK_API ck_status ck_conv_set_algorithm(ck_conv_algo algo);
 
 /** The algorithm setting now in force (CK_CONV_ALGO_AUTO unless set or given by CK_CONV_ALGO). */
-ck_conv_algo ck_conv_get_algorithm(void);
+CK_API ck_conv_algo ck_conv_get_algorithm(void);
 
 #ifdef __cplusplus
 }

@@ -30,19 +30,19 @@ typedef enum ck_transpose { CK_NO_TRANS = 111, CK_TRANS = 112 } ck_transpose;
  * CK_ERR_BAD_ARGUMENT (layout/transpose), CK_ERR_NULL_POINTER (a pointer that must be
  * read or written is NULL), CK_ERR_OUT_OF_MEMORY (packing buffers).
  */
-ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
-                   int64_t m, int64_t n, int64_t k,
-                   float alpha, const float *a, int64_t lda,
-                   const float *b, int64_t ldb,
-                   float beta, float *c, int64_t ldc);
+CK_API ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
+                          int64_t m, int64_t n, int64_t k,
+                          float alpha, const float *a, int64_t lda,
+                          const float *b, int64_t ldb,
+                          float beta, float *c, int64_t ldc);
 
 /** The plain triple-loop reference SGEMM (same contract, single thread, no blocking):
  *  the in-library oracle used by tests and by the `ref` ISA path's drivers. */
-ck_status ck_sgemm_reference(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
-                             int64_t m, int64_t n, int64_t k,
-                             float alpha, const float *a, int64_t lda,
-                             const float *b, int64_t ldb,
-                             float beta, float *c, int64_t ldc);
+CK_API ck_status ck_sgemm_reference(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
+                                    int64_t m, int64_t n, int64_t k,
+                                    float alpha, const float *a, int64_t lda,
+                                    const float *b, int64_t ldb,
+                                    float beta, float *c, int64_t ldc);
 
 #ifdef __cplusplus
 }

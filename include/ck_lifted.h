@@ -56,8 +56,8 @@ typedef struct ck_lifted_layer {
  * (layers, or a z/residual/weights/row_norms that is needed, is NULL), CK_ERR_OUT_OF_MEMORY (the
  * small per-thread tile buffer could not be allocated; some examples may then be updated, others not).
  */
-ck_status ck_lifted_coordinate_descent(int64_t batch, int64_t layer_count, const ck_lifted_layer *layers,
-                                       int output_clamped, float gamma, int64_t sweeps);
+CK_API ck_status ck_lifted_coordinate_descent(int64_t batch, int64_t layer_count, const ck_lifted_layer *layers,
+                                              int output_clamped, float gamma, int64_t sweeps);
 
 #ifdef __cplusplus
 }

@@ -17,17 +17,17 @@ extern "C" {
 
 /** Forward: y = x·w + b (bias may be NULL: no bias). y is overwritten.
  *  Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION (negative size), CK_ERR_OUT_OF_MEMORY. */
-ck_status ck_linear_fwd(int64_t batch, int64_t in, int64_t out,
-                        const float *x, const float *w, const float *bias, float *y);
+CK_API ck_status ck_linear_fwd(int64_t batch, int64_t in, int64_t out,
+                               const float *x, const float *w, const float *bias, float *y);
 
 /** Backward-data: dx = dy · wᵀ. dy is (B,OUT), dx is (B,IN), overwritten. Errors as the forward. */
-ck_status ck_linear_bwd_data(int64_t batch, int64_t in, int64_t out,
-                             const float *dy, const float *w, float *dx);
+CK_API ck_status ck_linear_bwd_data(int64_t batch, int64_t in, int64_t out,
+                                    const float *dy, const float *w, float *dx);
 
 /** Backward-weights and bias: dw = xᵀ · dy + beta·dw, db = Σ_rows dy + beta·db (db may be NULL).
  *  beta = 0 overwrites (dw, db not read). Errors as the forward. */
-ck_status ck_linear_bwd_weights(int64_t batch, int64_t in, int64_t out,
-                                const float *x, const float *dy, float beta, float *dw, float *db);
+CK_API ck_status ck_linear_bwd_weights(int64_t batch, int64_t in, int64_t out,
+                                       const float *x, const float *dy, float beta, float *dw, float *db);
 
 #ifdef __cplusplus
 }

@@ -21,17 +21,17 @@ extern "C" {
  * — grad_scale = 1 for the gradient of the sum, 1/B for the mean. grad may alias logits.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION, CK_ERR_BAD_ARGUMENT (a label outside [0,C)).
  */
-ck_status ck_softmax_xent_fwd(int64_t batch, int64_t classes, const float *logits,
-                              const int32_t *labels, float grad_scale,
-                              double *loss_sum, double *loss_mean, float *grad);
+CK_API ck_status ck_softmax_xent_fwd(int64_t batch, int64_t classes, const float *logits,
+                                     const int32_t *labels, float grad_scale,
+                                     double *loss_sum, double *loss_mean, float *grad);
 
 /**
  * Number of rows whose label is among the k largest logits: row i counts when fewer than k
  * logits are strictly greater than z_i[label_i] (a tie with the label counts in its favour;
  * NaN logits never count as greater). Errors: as ck_softmax_xent_fwd, and k < 1.
  */
-ck_status ck_topk_correct(int64_t batch, int64_t classes, const float *logits,
-                          const int32_t *labels, int64_t k, int64_t *correct);
+CK_API ck_status ck_topk_correct(int64_t batch, int64_t classes, const float *logits,
+                                 const int32_t *labels, int64_t k, int64_t *correct);
 
 #ifdef __cplusplus
 }

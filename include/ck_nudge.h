@@ -35,9 +35,9 @@ typedef enum ck_rule {
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION (n < 0), CK_ERR_BAD_ARGUMENT (bad
  * descriptor, rule, or α not finite).
  */
-ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha,
-                   const float *a, const float *v,
-                   float *s_plus, float *s_minus, float *s_bar, int64_t n);
+CK_API ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha,
+                          const float *a, const float *v,
+                          float *s_plus, float *s_minus, float *s_bar, int64_t n);
 
 /**
  * ck_nudge that also writes δ = s⁺ − s⁻ in the same pass (what the weight gradient and the
@@ -46,9 +46,9 @@ ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha,
  * delta[i] = fl(s_plus[i] − s_minus[i]). Outputs pairwise distinct, not overlapping a or v.
  * Errors: as ck_nudge (CK_ERR_NULL_POINTER also for a NULL delta).
  */
-ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
-                         const float *a, const float *v,
-                         float *s_plus, float *s_minus, float *s_bar, float *delta, int64_t n);
+CK_API ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
+                                const float *a, const float *v,
+                                float *s_plus, float *s_minus, float *s_bar, float *delta, int64_t n);
 
 /**
  * Damped (stabilised) nudge, SPEC §5.1 (seed 002 Eq. 50), with damping L ≥ 0:
@@ -60,9 +60,9 @@ ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
  * s_bar may be NULL. With L = 0 this equals ck_nudge.
  * Errors: as ck_nudge, plus CK_ERR_BAD_ARGUMENT for L < 0 or not finite.
  */
-ck_status ck_nudge_damped(ck_activation act, ck_rule rule, float alpha, float damping,
-                          const float *a, const float *v,
-                          float *s_plus, float *s_minus, float *s_bar, int64_t n);
+CK_API ck_status ck_nudge_damped(ck_activation act, ck_rule rule, float alpha, float damping,
+                                 const float *a, const float *v,
+                                 float *s_plus, float *s_minus, float *s_bar, int64_t n);
 
 /**
  * Fenchel back-propagation error (SPEC §3), per element:
@@ -72,8 +72,8 @@ ck_status ck_nudge_damped(ck_activation act, ck_rule rule, float alpha, float da
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION, CK_ERR_BAD_ARGUMENT (bad descriptor, or
  * τ not finite and > 0).
  */
-ck_status ck_fenchel_error(ck_activation act, float tau, const float *a, const float *g,
-                           float *e, int64_t n);
+CK_API ck_status ck_fenchel_error(ck_activation act, float tau, const float *a, const float *g,
+                                  float *e, int64_t n);
 
 /**
  * Output nudge for softmax cross-entropy, per row r of a (rows, classes) row-major batch:
@@ -86,10 +86,10 @@ ck_status ck_fenchel_error(ck_activation act, float tau, const float *a, const f
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION (rows < 0, classes < 1),
  * CK_ERR_BAD_ARGUMENT (rule, α or β not finite, a label out of range; nothing is written then).
  */
-ck_status ck_output_nudge_ce(ck_rule rule, float alpha, float beta,
-                             const float *p, const float *a, const int32_t *labels,
-                             float *s_plus, float *s_minus, float *g_out,
-                             int64_t rows, int64_t classes);
+CK_API ck_status ck_output_nudge_ce(ck_rule rule, float alpha, float beta,
+                                    const float *p, const float *a, const int32_t *labels,
+                                    float *s_plus, float *s_minus, float *g_out,
+                                    int64_t rows, int64_t classes);
 
 /**
  * Output nudge for the least-squares loss ℓ = (β/2)‖s − y‖², element-wise over n = rows·classes
@@ -99,9 +99,9 @@ ck_status ck_output_nudge_ce(ck_rule rule, float alpha, float beta,
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION, CK_ERR_BAD_ARGUMENT (rule, α or β not
  * finite, or DP with ᾱβ ≥ 1 where the prox does not exist).
  */
-ck_status ck_output_nudge_lsq(ck_rule rule, float alpha, float beta,
-                              const float *a, const float *y,
-                              float *s_plus, float *s_minus, int64_t n);
+CK_API ck_status ck_output_nudge_lsq(ck_rule rule, float alpha, float beta,
+                                     const float *a, const float *y,
+                                     float *s_plus, float *s_minus, int64_t n);
 
 /**
  * Bregman layer activation (SPEC §8), forward:  out = f(f⁻¹(z) + u)
@@ -110,7 +110,7 @@ ck_status ck_output_nudge_lsq(ck_rule rule, float alpha, float beta,
  * (up to the rounding of f∘f⁻¹) for z inside the clamped domain.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION, CK_ERR_BAD_ARGUMENT.
  */
-ck_status ck_bregman_fwd(ck_activation act, const float *z, const float *u, float *out, int64_t n);
+CK_API ck_status ck_bregman_fwd(ck_activation act, const float *z, const float *u, float *out, int64_t n);
 
 /**
  * Bregman layer backward. With w = f⁻¹(z) + u and the upstream gradient dout = ∂ℓ/∂out:
@@ -119,8 +119,8 @@ ck_status ck_bregman_fwd(ck_activation act, const float *z, const float *u, floa
  * (f⁻¹)'(z) = 1/f'(f⁻¹(z)) evaluated at the clamped z (see CK_ACT_FN_DINV).
  * du, dz are written (distinct, not overlapping the inputs); dz may be NULL to skip it.
  */
-ck_status ck_bregman_bwd(ck_activation act, const float *z, const float *u, const float *dout,
-                         float *dz, float *du, int64_t n);
+CK_API ck_status ck_bregman_bwd(ck_activation act, const float *z, const float *u, const float *dout,
+                                float *dz, float *du, int64_t n);
 
 /**
  * Energy difference for monitoring (SPEC §4's ΔE), summed over n elements in double:
@@ -128,8 +128,8 @@ ck_status ck_bregman_bwd(ck_activation act, const float *z, const float *u, cons
  * with ∇G = f⁻¹ (clamped as documented) and per-element terms evaluated in float.
  * The sum's order depends on the thread count (it is not bitwise reproducible across counts).
  */
-ck_status ck_energy_delta(ck_activation act, const float *s_plus, const float *s_minus,
-                          const float *s_bar, int64_t n, double *out);
+CK_API ck_status ck_energy_delta(ck_activation act, const float *s_plus, const float *s_minus,
+                                 const float *s_bar, int64_t n, double *out);
 
 #ifdef __cplusplus
 }

@@ -18,8 +18,8 @@ extern "C" {
  * (momentum = 0 gives plain SGD; v is still written.) v must start at 0.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
  */
-ck_status ck_sgd_momentum_step(int64_t n, float lr, float momentum, float weight_decay,
-                               float *w, const float *g, float *v);
+CK_API ck_status ck_sgd_momentum_step(int64_t n, float lr, float momentum, float weight_decay,
+                                      float *w, const float *g, float *v);
 
 /**
  * Adam, step t >= 1 (bias corrections use t):
@@ -28,8 +28,8 @@ ck_status ck_sgd_momentum_step(int64_t n, float lr, float momentum, float weight
  * m and v must start at 0. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION,
  * CK_ERR_BAD_ARGUMENT (t < 1).
  */
-ck_status ck_adam_step(int64_t n, float lr, float beta1, float beta2, float eps,
-                       float weight_decay, int64_t t, float *w, const float *g, float *m, float *v);
+CK_API ck_status ck_adam_step(int64_t n, float lr, float beta1, float beta2, float eps,
+                              float weight_decay, int64_t t, float *w, const float *g, float *m, float *v);
 
 #ifdef __cplusplus
 }

@@ -21,8 +21,8 @@ extern "C" {
  * Forward: y = maxpool(x), and the switches when `argmax` is not NULL.
  * x is (N,H,W,C), y and argmax are (N,H/2,W/2,C). Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
  */
-ck_status ck_maxpool2d_fwd(int64_t n, int64_t h, int64_t w, int64_t c,
-                           const float *x, float *y, uint8_t *argmax);
+CK_API ck_status ck_maxpool2d_fwd(int64_t n, int64_t h, int64_t w, int64_t c,
+                                  const float *x, float *y, uint8_t *argmax);
 
 /**
  * Backward through recorded switches: dx[n, 2p+i, 2q+j, c] = dy[n,p,q,c] if argmax[n,p,q,c] = 2i+j,
@@ -30,8 +30,8 @@ ck_status ck_maxpool2d_fwd(int64_t n, int64_t h, int64_t w, int64_t c,
  * dy and argmax are (N,H/2,W/2,C), dx is (N,H,W,C). Errors: CK_ERR_NULL_POINTER,
  * CK_ERR_BAD_DIMENSION, CK_ERR_BAD_ARGUMENT (a switch > 3).
  */
-ck_status ck_maxpool2d_bwd(int64_t n, int64_t h, int64_t w, int64_t c,
-                           const float *dy, const uint8_t *argmax, float *dx);
+CK_API ck_status ck_maxpool2d_bwd(int64_t n, int64_t h, int64_t w, int64_t c,
+                                  const float *dy, const uint8_t *argmax, float *dx);
 
 /**
  * Backward through the switches of a *different* tensor: dx gets dy at the argmax of each window
@@ -40,8 +40,8 @@ ck_status ck_maxpool2d_bwd(int64_t n, int64_t h, int64_t w, int64_t c,
  * so ck_maxpool2d_bwd_switched(x, dy) == ck_maxpool2d_bwd(argmax of x, dy) exactly.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
  */
-ck_status ck_maxpool2d_bwd_switched(int64_t n, int64_t h, int64_t w, int64_t c,
-                                    const float *switch_src, const float *dy, float *dx);
+CK_API ck_status ck_maxpool2d_bwd_switched(int64_t n, int64_t h, int64_t w, int64_t c,
+                                           const float *switch_src, const float *dy, float *dx);
 
 /**
  * Switches of maxpool(conv3x3(x_new) + b) from those of maxpool(z_old), z_old = conv3x3(x_old) + b,
@@ -64,10 +64,10 @@ ck_status ck_maxpool2d_bwd_switched(int64_t n, int64_t h, int64_t w, int64_t c,
  * the number of undecided pairs. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION,
  * CK_ERR_BAD_ARGUMENT (a switch > 3), CK_ERR_OUT_OF_MEMORY.
  */
-ck_status ck_conv3x3_pool_switches_update(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k,
-                                          const float *x_new, const float *x_old, const float *weight,
-                                          const float *bias, const float *z_old, uint8_t *switches,
-                                          int64_t max_recompute, int64_t *undecided);
+CK_API ck_status ck_conv3x3_pool_switches_update(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k,
+                                                 const float *x_new, const float *x_old, const float *weight,
+                                                 const float *bias, const float *z_old, uint8_t *switches,
+                                                 int64_t max_recompute, int64_t *undecided);
 
 #ifdef __cplusplus
 }

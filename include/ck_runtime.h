@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ck_api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,7 +33,7 @@ typedef enum ck_status {
 } ck_status;
 
 /** A static, human-readable English description of a status code (never NULL). */
-const char *ck_status_string(ck_status status);
+CK_API const char *ck_status_string(ck_status status);
 
 /** Instruction-set levels, ordered: a higher value implies the lower ones are usable. */
 typedef enum ck_isa {
@@ -41,19 +43,19 @@ typedef enum ck_isa {
 } ck_isa;
 
 /** Highest ISA this CPU (and OS) supports, detected once. */
-ck_isa ck_isa_detected(void);
+CK_API ck_isa ck_isa_detected(void);
 
 /** ISA the kernel table currently uses: min(detected, cap). The cap starts from the
  *  environment variable CK_MAX_ISA (ref|avx2|avx512) read on first use. */
-ck_isa ck_isa_active(void);
+CK_API ck_isa ck_isa_active(void);
 
 /** Lower (or raise, up to what the CPU has) the ISA cap at run time. Returns
  *  CK_ERR_UNSUPPORTED if the CPU lacks `isa` (the active ISA is then unchanged).
  *  Not thread-safe with respect to kernels running concurrently. */
-ck_status ck_set_max_isa(ck_isa isa);
+CK_API ck_status ck_set_max_isa(ck_isa isa);
 
 /** Lower-case name of an ISA: "ref", "avx2", "avx512". */
-const char *ck_isa_name(ck_isa isa);
+CK_API const char *ck_isa_name(ck_isa isa);
 
 /** Kernel families whose implementation can be queried with ck_impl_name. */
 typedef enum ck_op {
@@ -71,22 +73,31 @@ typedef enum ck_op {
 
 /** Name of the implementation the active kernel table uses for `op`,
  *  e.g. "avx512 16x28" for the SGEMM micro-kernel. Static string, never NULL. */
-const char *ck_impl_name(ck_op op);
+CK_API const char *ck_impl_name(ck_op op);
 
-/** Number of threads kernels use. Defaults to the OpenMP runtime's maximum
- *  (all cores, or OMP_NUM_THREADS when set). */
-int ck_get_num_threads(void);
+/** Number of threads kernels use: the count set by ck_set_num_threads, else
+ *  ck_default_num_threads(). */
+CK_API int ck_get_num_threads(void);
+
+/** The default thread count: the CPUs this process may actually use. OMP_NUM_THREADS when
+ *  set (its first level); otherwise the physical cores (SMT siblings counted once) among the
+ *  CPUs of the affinity mask (sched_getaffinity), lowered to a cgroup v2 cpu.max or v1 CFS
+ *  CPU quota when that is smaller (containers often show all the host's cores). Computed once
+ *  per process. When why is non-NULL, a human-readable reason (e.g. "4 CPUs in the affinity
+ *  mask, 2 physical cores (SMT siblings not counted), no cgroup CPU quota") is written to it,
+ *  NUL-terminated and truncated to why_len bytes. */
+CK_API int ck_default_num_threads(char *why, size_t why_len);
 
 /** Set the number of threads kernels use; n < 1 restores the default. */
-void ck_set_num_threads(int n);
+CK_API void ck_set_num_threads(int n);
 
 /** Whether worker threads run with denormals flushed to zero (MXCSR FTZ and DAZ).
  *  Default true: denormals are irrelevant to training and cost 100x on x86.
  *  The caller's MXCSR is restored when each kernel returns. */
-bool ck_get_flush_denormals(void);
+CK_API bool ck_get_flush_denormals(void);
 
 /** Switch denormal flushing on or off for subsequent kernel calls. */
-void ck_set_flush_denormals(bool on);
+CK_API void ck_set_flush_denormals(bool on);
 
 /**
  * Ask glibc's allocator to keep freed blocks of up to 32 MiB in its heap for reuse instead of
@@ -95,10 +106,23 @@ void ck_set_flush_denormals(bool on);
  * per 4 KiB of each new buffer. Process-wide and idempotent; a no-op on other C libraries.
  * The Swift Tensor type calls it once before its first allocation.
  */
-void ck_heap_reuse_large_blocks(void);
+CK_API void ck_heap_reuse_large_blocks(void);
 
-/** Library version string, e.g. "0.1.0". */
-const char *ck_version(void);
+/** Library version string, "MAJOR.MINOR.PATCH" (e.g. "0.1.0"); equals CK_VERSION_STRING of the
+ *  headers the library was built with. */
+CK_API const char *ck_version(void);
+
+/**
+ * How this library was compiled, as one static line of "; "-separated fields, e.g.
+ * "ckernels 0.1.0; compiler clang 21.0.0; optimized yes; isas ref avx2 avx512".
+ * `optimized` says whether the kernels were compiled with optimisation (__OPTIMIZE__: no in a
+ * SwiftPM debug build, which compiles C at -O0); `isas` lists the instruction sets with kernels
+ * compiled in (ck_isa_detected says which of them this CPU can run).
+ */
+CK_API const char *ck_build_info(void);
+
+/** Whether the kernels were compiled with optimisation (__OPTIMIZE__ defined); false at -O0. */
+CK_API bool ck_build_optimized(void);
 
 #ifdef __cplusplus
 }

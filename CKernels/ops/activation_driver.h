@@ -7,6 +7,7 @@
 
 #include "ck_nudge.h"
 #include "activation_kernels.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /* Below this many elements a kernel runs on the calling thread; each thread gets at least half. */
 #define CK_ACT_PARALLEL_MIN (1 << 15)
@@ -26,4 +27,5 @@ double ck_act_run(ck_act_leaf_kind kind, const void *args, int64_t n);
 /* CK_OK or CK_ERR_NULL_POINTER / CK_ERR_BAD_DIMENSION for n floats behind each non-optional pointer. */
 static inline ck_status ck_act_check_n(int64_t n) { return n < 0 ? CK_ERR_BAD_DIMENSION : CK_OK; }
 
+#pragma GCC visibility pop
 #endif

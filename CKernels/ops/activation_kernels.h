@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include "ck_activation.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /* y = fn(x) element-wise. */
 typedef struct ck_act_map_args {
@@ -82,4 +83,5 @@ double ck_act_energy_ref(const ck_act_energy_args *args, int64_t begin, int64_t 
 void ck_register_activation_avx2(ck_activation_kernels *k);
 void ck_register_activation_avx512(ck_activation_kernels *k);
 
+#pragma GCC visibility pop
 #endif

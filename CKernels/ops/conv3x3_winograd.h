@@ -8,6 +8,8 @@
 
 #include "ck_conv.h"
 
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
+
 /* Whether the Winograd path can compute `p` (3x3, stride 1, pad 1). */
 int ck_conv3x3_winograd_eligible(const ck_conv2d_params *p);
 
@@ -30,4 +32,5 @@ size_t ck_conv3x3_winograd_workspace(const ck_conv2d_params *p, int flip);
 ck_status ck_conv3x3_winograd(const ck_conv2d_params *p, int flip, const float *x, const float *w,
                               const float *bias, int relu, float *pre, float *y, void *ws);
 
+#pragma GCC visibility pop
 #endif

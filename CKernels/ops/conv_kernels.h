@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "ck_conv.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /* im2col of one output row: col is (Q, R·S·C) for output row `oh` of one image x (H,W,C);
  * taps outside the image are written as 0. */
@@ -97,4 +98,5 @@ typedef struct ck_loss_kernels {
     double (*xent_row)(int64_t classes, const float *z, int32_t label, float scale, float *grad);
 } ck_loss_kernels;
 
+#pragma GCC visibility pop
 #endif

@@ -6,6 +6,7 @@
 #define CK_GEMM_KERNELS_H
 
 #include <stdint.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /*
  * Source rows the micro-kernel should prefetch into L2 while it computes, spread over its
@@ -50,4 +51,5 @@ typedef struct ck_gemm_kernels {
     ck_sgemm_pack_fn pack_b_rows;  /* optional */
 } ck_gemm_kernels;
 
+#pragma GCC visibility pop
 #endif

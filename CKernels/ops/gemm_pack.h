@@ -3,6 +3,7 @@
 #define CK_GEMM_PACK_H
 
 #include <stdint.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /** Pack an mc×kc block of op(A) (element (i,p) at a[i*rs + p*cs]) into mr-row panels:
  *  dst is (ceil(mc/mr), kc, mr), rows past mc zero. */
@@ -14,4 +15,5 @@ void ck_gemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t rs, int64_t 
 void ck_gemm_pack_b(int64_t kc, int64_t nc, const float *b, int64_t rs, int64_t cs, int nr,
                     float *dst);
 
+#pragma GCC visibility pop
 #endif

@@ -4,6 +4,7 @@
 #ifndef CK_LIFTED_KERNELS_H
 #define CK_LIFTED_KERNELS_H
 #include <stdint.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /* One pass over the n units of a hidden layer for one example, units in order:
  * z (n), residual (n) and above (m, the residual of the layer above) are that example's rows;
@@ -44,4 +45,5 @@ void ck_lifted_lanes_sweep_avx2(int64_t n, int64_t m, const float *w, const floa
                                 int set, float gamma, float *z, float *residual, float *above);
 void ck_lifted_lanes_sweep_avx512(int64_t n, int64_t m, const float *w, const float *row_norm,
                                   int set, float gamma, float *z, float *residual, float *above);
+#pragma GCC visibility pop
 #endif

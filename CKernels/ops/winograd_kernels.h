@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
+
 /* Input transform of one tile: px[4·i + j] points at the c channels of input pixel (i, j) of
  * the tile's 4x4 patch (a row of c zeros for pixels in the padding); writes
  * v[ξ·v_stride + 0..c) = (Bᵀ d B)[ξ] for every channel. */
@@ -48,4 +50,5 @@ CK_DECLARE_WINOGRAD_LEAVES(ref)
 CK_DECLARE_WINOGRAD_LEAVES(avx2)
 CK_DECLARE_WINOGRAD_LEAVES(avx512)
 
+#pragma GCC visibility pop
 #endif

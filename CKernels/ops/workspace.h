@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include "ck_runtime.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 typedef struct ck_scratch {
     void *base;     /* 64-byte aligned */
@@ -26,4 +27,5 @@ ck_status ck_scratch_acquire(ck_scratch *s, void *user, size_t user_bytes, size_
 /* Ends the acquisition (the thread-local block stays cached). */
 void ck_scratch_release(ck_scratch *s);
 
+#pragma GCC visibility pop
 #endif

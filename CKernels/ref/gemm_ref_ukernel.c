@@ -3,6 +3,7 @@
  * runs through the same blocked, packed, threaded driver as the SIMD paths.
  */
 #include "../runtime/kernel_table.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 enum { REF_MR = 4, REF_NR = 4 };
 

@@ -2,6 +2,7 @@
 #ifndef CK_REF_LEAVES_H
 #define CK_REF_LEAVES_H
 #include "../runtime/kernel_table.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 void ck_im2col_row_ref(const ck_conv2d_params *p, const float *x, int64_t oh, int64_t q_out, float *col);
 void ck_col2im_row_ref(const ck_conv2d_params *p, const float *col, int64_t ih, int64_t p_out,
@@ -19,4 +20,5 @@ void ck_sgd_ref(int64_t n, float lr, float momentum, float wd, float *w, const f
 void ck_adam_ref(int64_t n, float step_size, float beta1, float beta2, float eps, float inv_bc2,
                  float wd, float *w, const float *g, float *m, float *v);
 double ck_xent_row_ref(int64_t classes, const float *z, int32_t label, float scale, float *grad);
+#pragma GCC visibility pop
 #endif

@@ -1,6 +1,7 @@
 /* register_ref.c — fills a kernel table with the portable scalar kernels. */
 #include "../runtime/kernel_table.h"
 #include "ref_leaves.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 void ck_sgemm_ref_4x4(int64_t k, float alpha, const float *ap, const float *bp,
                       float beta, float *c, int64_t ldc, int m_eff, int n_eff, const ck_gemm_prefetch *pf);

@@ -15,6 +15,7 @@
 #include "../ops/activation_kernels.h"
 #include "../ops/lifted_kernels.h"
 #include "../ops/winograd_kernels.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 typedef struct ck_kernel_table {
     ck_isa isa;
@@ -37,4 +38,5 @@ void ck_register_ref(ck_kernel_table *t);
 void ck_register_avx2(ck_kernel_table *t);
 void ck_register_avx512(ck_kernel_table *t);
 
+#pragma GCC visibility pop
 #endif

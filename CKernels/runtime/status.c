@@ -15,4 +15,4 @@ const char *ck_status_string(ck_status status) {
     return "unknown status code";
 }
 
-const char *ck_version(void) { return "0.1.0"; }
+const char *ck_version(void) { return CK_VERSION_STRING; }

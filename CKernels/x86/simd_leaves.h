@@ -2,6 +2,7 @@
 #ifndef CK_X86_SIMD_LEAVES_H
 #define CK_X86_SIMD_LEAVES_H
 #include "../runtime/kernel_table.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 #define CK_DECLARE_CONV_FAMILY(isa)                                                                      \
     void ck_col2im_row_##isa(const ck_conv2d_params *p, const float *col, int64_t ih, int64_t p_out,    \
@@ -36,4 +37,5 @@ CK_DECLARE_CONV_FAMILY(avx512)
                                             ck_sgd_##isa, ck_adam_##isa};                                \
     } while (0)
 
+#pragma GCC visibility pop
 #endif

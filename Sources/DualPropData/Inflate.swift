@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 
 /// DEFLATE decompression through the system zlib: raw streams (zip members) and gzip files.
 enum Inflate {

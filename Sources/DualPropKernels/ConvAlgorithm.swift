@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Which algorithm 3x3 / stride 1 / pad 1 convolutions use for the forward and backward-data
 /// passes (backward-weights and other geometries are unaffected).

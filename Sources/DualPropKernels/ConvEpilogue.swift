@@ -1,6 +1,6 @@
-import CKernels
+internal import CKernels
 
-extension Conv2d {
+extension ConvKernels {
     /// Forward with the ReLU fused into the convolution's output: `z = conv(x, weights) + bias`,
     /// returns `relu(z)` and, when `keepPreActivation`, `z` too. Where the Winograd path runs
     /// (`Runtime.convAlgorithm`), both are written by its output transform in one pass; elsewhere

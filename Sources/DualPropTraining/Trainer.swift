@@ -76,8 +76,9 @@ public enum Trainer {
             try writeAtomically(canonicalJSON(data.split), to: dir.file(RunDirectory.splitFile))
             if !options.resume { dir.append("# \(options.commandLine.joined(separator: " "))", to: RunDirectory.logFile) }
         }
+        ResumeThreads.noteSession(dir, resumed: options.resume && state.step > 0, storedRequest: try? dir.readConfiguration().configuration.threads)
         out.say("data: \(data.source); train \(data.split.train.count), validation \(data.split.validation.count), test \(data.test.count)")
-        out.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threads) threads, \(Runtime.activeISA)")
+        out.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threadChoiceDescription(requested: config.threads)), \(Runtime.activeISA)")
         if config.method == .dp && config.alpha != 0.5 {
             out.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
         }
@@ -103,7 +104,7 @@ public enum Trainer {
         let dir: RunDirectory
         let printSummaries: Bool
         func say(_ line: String) {
-            if printSummaries { print(line); fflush(stdout) }
+            if printSummaries { print(line); fflush(nil) }  // nil: all streams (`stdout` is not concurrency-safe)
             dir.append(line, to: RunDirectory.logFile)
         }
     }

@@ -20,10 +20,10 @@ final class ConvEpilogueTests: XCTestCase {
                 try Runtime.withConvAlgorithm(algorithm) {
                     try forEachConfiguration { isa, t in
                         let ctx = "\(cc) \(algorithm) isa \(isa) threads \(t)"
-                        let z = try Conv2d.forward(x, weights: w, bias: b, geometry: cc.geometry)
+                        let z = try ConvKernels.forward(x, weights: w, bias: b, geometry: cc.geometry)
                         let want = try Activation.relu(z)
-                        let fused = try Conv2d.forwardReLU(x, weights: w, bias: b, geometry: cc.geometry, keepPreActivation: true)
-                        let plain = try Conv2d.forwardReLU(x, weights: w, bias: b, geometry: cc.geometry)
+                        let fused = try ConvKernels.forwardReLU(x, weights: w, bias: b, geometry: cc.geometry, keepPreActivation: true)
+                        let plain = try ConvKernels.forwardReLU(x, weights: w, bias: b, geometry: cc.geometry)
                         XCTAssertNil(plain.preActivation, ctx)
                         for (name, got) in [("output", fused.output), ("output without pre", plain.output)] {
                             XCTAssertEqual(got.shape, want.shape, ctx)

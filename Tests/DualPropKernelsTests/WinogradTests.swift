@@ -109,10 +109,10 @@ final class WinogradTests: XCTestCase {
                     for t in Self.threadCounts {
                         Runtime.threads = t
                         let ctx = "\(cc) isa \(isa) threads \(t)"
-                        XCTAssertTrue(Conv2d.algorithmName(input: cc.xShape, weights: cc.wShape).hasPrefix("winograd"), ctx)
-                        let y = try Conv2d.forward(x, weights: w, geometry: cc.geometry).scalars
+                        XCTAssertTrue(ConvKernels.algorithmName(input: cc.xShape, weights: cc.wShape).hasPrefix("winograd"), ctx)
+                        let y = try ConvKernels.forward(x, weights: w, geometry: cc.geometry).scalars
                         if let e = WinogradBound.check(y, yRef, yGrowth, cIn: cc.c) { XCTFail("fwd \(ctx): \(e)") }
-                        let dx = try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).scalars
+                        let dx = try ConvKernels.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).scalars
                         if let e = WinogradBound.check(dx, dxRef, dxGrowth, cIn: cc.k) { XCTFail("bwd_data \(ctx): \(e)") }
                         // tile blocks do not depend on the thread count: bitwise the same results
                         if let f = first {
@@ -142,8 +142,8 @@ final class WinogradTests: XCTestCase {
             try Runtime.withConvAlgorithm(.winograd) {
                 try forEachConfiguration { isa, t in
                     let ctx = "\(cc) isa \(isa) threads \(t)"
-                    XCTAssertEqual(try Conv2d.forward(x, weights: w, bias: b, geometry: cc.geometry).doubles, yRef, ctx)
-                    XCTAssertEqual(try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles,
+                    XCTAssertEqual(try ConvKernels.forward(x, weights: w, bias: b, geometry: cc.geometry).doubles, yRef, ctx)
+                    XCTAssertEqual(try ConvKernels.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles,
                                    dxRef, ctx)
                 }
             }
@@ -155,15 +155,15 @@ final class WinogradTests: XCTestCase {
     func testAlgorithmSelection() throws {
         try Runtime.withConvAlgorithm(.direct) {
             XCTAssertEqual(Runtime.convAlgorithm, .direct)
-            XCTAssertFalse(Conv2d.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64]).hasPrefix("winograd"))
+            XCTAssertFalse(ConvKernels.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64]).hasPrefix("winograd"))
         }
         try Runtime.withConvAlgorithm(.auto) {
             try Runtime.forEachISA { isa in
-                XCTAssertTrue(Conv2d.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64]).hasPrefix("winograd"), "\(isa)")
-                XCTAssertTrue(Conv2d.algorithmName(input: [25, 8, 8, 256], weights: [3, 3, 256, 256]).hasPrefix("winograd"), "\(isa)")
-                XCTAssertFalse(Conv2d.algorithmName(input: [100, 2, 2, 512], weights: [3, 3, 512, 512]).hasPrefix("winograd"), "\(isa)")
-                XCTAssertFalse(Conv2d.algorithmName(input: [100, 32, 32, 3], weights: [3, 3, 3, 64]).hasPrefix("winograd"), "\(isa)")
-                XCTAssertFalse(Conv2d.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64],
+                XCTAssertTrue(ConvKernels.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64]).hasPrefix("winograd"), "\(isa)")
+                XCTAssertTrue(ConvKernels.algorithmName(input: [25, 8, 8, 256], weights: [3, 3, 256, 256]).hasPrefix("winograd"), "\(isa)")
+                XCTAssertFalse(ConvKernels.algorithmName(input: [100, 2, 2, 512], weights: [3, 3, 512, 512]).hasPrefix("winograd"), "\(isa)")
+                XCTAssertFalse(ConvKernels.algorithmName(input: [100, 32, 32, 3], weights: [3, 3, 3, 64]).hasPrefix("winograd"), "\(isa)")
+                XCTAssertFalse(ConvKernels.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64],
                                                     geometry: .init(stride: 2, padding: 1)).hasPrefix("winograd"), "\(isa)")
                 XCTAssertEqual(Runtime.implementationName(.winograd), "winograd F(2x2,3x3) \(isa)")
             }

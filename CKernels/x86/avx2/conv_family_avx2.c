@@ -4,6 +4,7 @@
  */
 #include <immintrin.h>
 #include "../../runtime/kernel_table.h"
+#include "../simd_leaves.h" /* the leaves' prototypes (hidden; checked against the definitions) */
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)

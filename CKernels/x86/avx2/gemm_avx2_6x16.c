@@ -8,6 +8,7 @@
 #include "../../runtime/kernel_table.h"
 
 #include <immintrin.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 #define CK_TARGET_AVX2 __attribute__((target("avx2,fma")))
 

@@ -1,6 +1,7 @@
 /* register_avx2.c — overrides the reference kernels with the AVX2+FMA leaves. */
 #include "../../runtime/kernel_table.h"
 #include "../simd_leaves.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 void ck_sgemm_avx2_6x16(int64_t k, float alpha, const float *ap, const float *bp,
                         float beta, float *c, int64_t ldc, int m_eff, int n_eff, const ck_gemm_prefetch *pf);

@@ -12,6 +12,7 @@
 #include "../../runtime/kernel_table.h"
 
 #include <immintrin.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 #define CK_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
@@ -71,6 +72,8 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
             const int64_t p_end = k - p > seg ? p + seg : k;
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
+#else
+#pragma GCC unroll 1
 #endif
             for (; p < p_end; ++p) {
                 __m512 bv[NV];

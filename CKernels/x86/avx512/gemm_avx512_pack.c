@@ -5,6 +5,7 @@
 #include "../../runtime/kernel_table.h"
 
 #include <immintrin.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 #define CK_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 

@@ -1,6 +1,7 @@
 /* register_avx512.c — overrides the AVX2 kernels with the AVX-512 leaves. */
 #include "../../runtime/kernel_table.h"
 #include "../simd_leaves.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 void ck_conv3x3_tile_avx512(int T, const float *xp, int64_t x_pix, int64_t x_row, int64_t c_in,
                             const float *w, int64_t k_out, int rows, int cols, const float *bias,
