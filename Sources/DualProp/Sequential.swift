@@ -238,6 +238,11 @@ public struct Sequential: Sendable {
         var t = Trace()
         var s = x
         for k in 0..<depth {
+            if let f = try fusedConvReLU(k, s, keepPreActivation: true), let a = f.pre { // conv + ReLU in one pass
+                t.inputs.append(s); t.pre.append(a); t.switches.append(nil); t.prePoolShapes.append(a.shape)
+                s = f.output
+                continue
+            }
             let (a, sw, shape) = try preActivation(k, s)
             t.inputs.append(s); t.pre.append(a); t.switches.append(sw); t.prePoolShapes.append(shape)
             s = try activate(k, input: s, pre: a)
@@ -250,6 +255,7 @@ public struct Sequential: Sendable {
     public func forward(_ x: Tensor) throws -> Tensor {
         var s = x
         for k in 0..<depth {
+            if let f = try fusedConvReLU(k, s, keepPreActivation: false) { s = f.output; continue } // conv + ReLU in one pass
             let a = try preActivation(k, s).a
             s = try activate(k, input: s, pre: a)
         }

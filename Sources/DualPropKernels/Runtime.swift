@@ -51,6 +51,8 @@ public enum KernelFamily: Int, CaseIterable, Sendable {
     case loss
     /// Coordinate-descent inference of lifted networks.
     case lifted
+    /// Winograd F(2×2, 3×3) convolution transforms.
+    case winograd
 }
 
 /// Process-wide control of the kernel library: ISA selection, threads and denormals.
