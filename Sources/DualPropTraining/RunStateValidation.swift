@@ -31,6 +31,7 @@ public enum RunStateValidation {
         guard state.configHash == config.hash else {
             throw refuse("configHash", "is \(state.configHash), the settings hash to \(config.hash)")
         }
+        if let ranks = state.ranks, ranks < 1 { throw refuse("ranks", "is \(ranks), not a process count ≥ 1") }
         guard state.rngSeed == config.seed else { throw refuse("rngSeed", "is \(state.rngSeed), the run's seed is \(config.seed)") }
         guard trainCount >= 1, config.batchSize >= 1 else { throw refuse("batchInEpoch", "cannot be checked: no training batch") }
         let stepsPerEpoch = (trainCount + config.batchSize - 1) / config.batchSize
