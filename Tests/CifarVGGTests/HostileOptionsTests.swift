@@ -14,7 +14,7 @@ final class HostileOptionsTests: XCTestCase {
                                  (["--inference-schedule", "forward-passes", "--inference-passes", "100000000"], "--inference-passes must lie in 1…1000"),
                                  (["--batch-size", "100000"], "--batch-size must lie in 1…8192"),
                                  (["--epochs", "1000000"], "--epochs must lie in 1…10000"),
-                                 (["--learning-rate", "1e30"], "--learning-rate must lie in (0, 100]"),
+                                 (["--learning-rate", "nan"], "--learning-rate must be finite"),
                                  (["--learning-rate=-0.1"], "--learning-rate"),
                                  (["--beta", "inf"], "--beta")] {
             guard let refusal = TestSupport.refusal(args) else { XCTFail("\(args) accepted"); continue }
