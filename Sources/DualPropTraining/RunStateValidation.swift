@@ -109,6 +109,45 @@ public enum RunStateValidation {
         }
     }
 
+    /// Throws unless every setting in a run's `config.json` lies in the range the command line
+    /// accepts (``OptionRanges``): `cifar-vgg evaluate` builds the network and the data split from
+    /// it, so a damaged or crafted value (a width of 10⁶, a validation percentage of 150) must be
+    /// refused before it is allocated or trips a precondition.
+    static func checkStoredConfiguration(_ c: TrainingConfiguration, path: String) throws {
+        func refuse(_ field: String, _ value: Any, _ range: String) -> TrainingError {
+            TrainingError("\(path): bad configuration: \(field) is \(value), outside \(range) (damaged or not written by cifar-vgg)")
+        }
+        func inRange(_ v: Int?, _ r: ClosedRange<Int>, _ field: String) throws {
+            if let v, !r.contains(v) { throw refuse(field, v, OptionRanges.text(r)) }
+        }
+        try inRange(c.epochs, OptionRanges.epochs, "epochs")
+        try inRange(c.batchSize, OptionRanges.batchSize, "batchSize")
+        try inRange(c.warmupEpochs, OptionRanges.warmupEpochs, "warmupEpochs")
+        try inRange(c.decayEpochs, OptionRanges.decayEpochs, "decayEpochs")
+        try inRange(c.inferencePasses, OptionRanges.inferencePasses, "inferencePasses")
+        try inRange(c.trainLimit, OptionRanges.imageLimit, "trainLimit")
+        try inRange(c.testLimit, OptionRanges.imageLimit, "testLimit")
+        try inRange(c.threads, 0...OptionRanges.threads.upperBound, "threads")
+        try inRange(c.checkpointEverySteps, OptionRanges.checkpointEvery, "checkpointEverySteps")
+        guard c.widthMultiplier.isFinite, c.widthMultiplier > 0, c.widthMultiplier <= OptionRanges.widthMultiplier else {
+            throw refuse("widthMultiplier", c.widthMultiplier, "(0, \(Int(OptionRanges.widthMultiplier))]")
+        }
+        guard c.percentVal >= 0, c.percentVal < 100 else { throw refuse("percentVal", c.percentVal, "[0, 100)") }
+        guard c.momentum >= 0, c.momentum < 1 else { throw refuse("momentum", c.momentum, "[0, 1)") }
+        for (v, field) in [(c.learningRate, "learningRate"), (c.learningRateFinal, "learningRateFinal"),
+                           (c.warmupLearningRate, "warmupLearningRate"), (c.weightDecay, "weightDecay")] where !(v.isFinite && v >= 0) {
+            throw refuse(field, v, "finite values ≥ 0")
+        }
+        let dual = c.method == .dp || c.method == .dpT
+        if dual {
+            guard let a = c.alpha, a >= 0, a <= 1 else { throw refuse("alpha", c.alpha.map { "\($0)" } ?? "missing", "[0, 1]") }
+            guard let b = c.beta, b.isFinite, b > 0 else { throw refuse("beta", c.beta.map { "\($0)" } ?? "missing", "finite values > 0") }
+        }
+        if c.method == .fbp {
+            guard let t = c.tau, t.isFinite, t > 0 else { throw refuse("tau", c.tau.map { "\($0)" } ?? "missing", "finite values > 0") }
+        }
+    }
+
     /// The ``TrainingState`` of a decoded checkpoint file, its weights loaded into `net` and its
     /// momentum into `optimizer`, after checking the metadata and every tensor (names, shapes,
     /// finite values). `path` is named in errors.

@@ -56,6 +56,26 @@ final class HostileOptionsTests: XCTestCase {
         }
     }
 
+    /// `cifar-vgg evaluate` builds the network and split from `config.json`: impossible values in
+    /// it must be refused before they are allocated (width 10⁶) or trip a precondition (150 %).
+    func testDamagedConfigurationIsRefused() throws {
+        let run = TestSupport.temporaryDirectory() + "/run"
+        let cmd = try XCTUnwrap(TestSupport.command(["--epochs", "1", "--width-multiplier", "0.0625", "--train-limit", "40",
+                                                     "--test-limit", "10", "--no-progress", "--output", run]))
+        _ = try Trainer.run(cmd.resolved(), options: TrainerOptions(output: run, printSummaries: false))
+        let original = try String(contentsOfFile: run + "/config.json", encoding: .utf8)
+        XCTAssertNoThrow(try RunEvaluation.run(runDirectory: run))
+        for (from, to, field) in [("\"widthMultiplier\" : 0.0625", "\"widthMultiplier\" : 1000000", "widthMultiplier"),
+                                  ("\"percentVal\" : 10", "\"percentVal\" : 150", "percentVal"),
+                                  ("\"trainLimit\" : 40", "\"trainLimit\" : -5", "trainLimit")] {
+            XCTAssertTrue(original.contains(from), from)
+            try original.replacingOccurrences(of: from, with: to).write(toFile: run + "/config.json", atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try RunEvaluation.run(runDirectory: run)) { e in
+                XCTAssertTrue("\(e)".contains("config.json: bad configuration: \(field)"), "\(e)")
+            }
+        }
+    }
+
     /// Interrupted checkpoint writes left `*.tmp-<pid>-<n>` files forever.
     func testStaleTemporaryFilesOfDeadWritersAreRemoved() throws {
         let dir = TestSupport.temporaryDirectory()
