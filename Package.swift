@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 //
 // DualProp: C kernels (GEMM, convolutions, pooling, fused activation-and-target kernels) with a
 // safe Swift façade for training networks with back-propagation and inference-learning rules.
@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "DualPropExperiments", dependencies: ["DualProp", "DualPropData"]),
         .executableTarget(
             name: "mnist-mlp",
-            dependencies: ["DualPropExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DualPropExperiments", "DualProp", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DualPropExperimentsTests", dependencies: ["DualPropExperiments"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
@@ -64,11 +64,18 @@ let package = Package(
         // Dataset readers (CIFAR-10/100 binary, ImageNet32 npz, MNIST idx), augmentation, safetensors.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DualPropData", dependencies: ["CZlib"]),
-        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData", "CZlib"], resources: [.copy("Fixtures")]),
         // The training driver: `swift run -c release cifar-vgg` (logic in DualPropTraining, testable).
         .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData",
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
         .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),
+        // Fuzz targets, one per file reader (README "Fuzzing"): scripts/fuzz.sh builds them with
+        // libFuzzer (`-sanitize=fuzzer`, on the command line); a plain build makes replay tools.
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["DualPropData"], path: "Fuzz/fuzz-safetensors"),
+        .executableTarget(name: "fuzz-zip-npy", dependencies: ["DualPropData"], path: "Fuzz/fuzz-zip-npy"),
+        .executableTarget(name: "fuzz-cifar", dependencies: ["DualPropData"], path: "Fuzz/fuzz-cifar"),
+        .executableTarget(name: "fuzz-idx-gzip", dependencies: ["DualPropData"], path: "Fuzz/fuzz-idx-gzip"),
+        .executableTarget(name: "fuzz-run-state", dependencies: ["DualPropTraining", "DualPropData"], path: "Fuzz/fuzz-run-state"),
     ]
 )

@@ -73,9 +73,18 @@ typedef enum ck_op {
  *  e.g. "avx512 16x28" for the SGEMM micro-kernel. Static string, never NULL. */
 CK_API const char *ck_impl_name(ck_op op);
 
-/** Number of threads kernels use. Defaults to the OpenMP runtime's maximum
- *  (all cores, or OMP_NUM_THREADS when set). */
+/** Number of threads kernels use: the count set by ck_set_num_threads, else
+ *  ck_default_num_threads(). */
 CK_API int ck_get_num_threads(void);
+
+/** The default thread count: the CPUs this process may actually use. OMP_NUM_THREADS when
+ *  set (its first level); otherwise the physical cores (SMT siblings counted once) among the
+ *  CPUs of the affinity mask (sched_getaffinity), lowered to a cgroup v2 cpu.max or v1 CFS
+ *  CPU quota when that is smaller (containers often show all the host's cores). Computed once
+ *  per process. When why is non-NULL, a human-readable reason (e.g. "4 CPUs in the affinity
+ *  mask, 2 physical cores (SMT siblings not counted), no cgroup CPU quota") is written to it,
+ *  NUL-terminated and truncated to why_len bytes. */
+CK_API int ck_default_num_threads(char *why, size_t why_len);
 
 /** Set the number of threads kernels use; n < 1 restores the default. */
 CK_API void ck_set_num_threads(int n);

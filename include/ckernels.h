@@ -16,5 +16,6 @@
 #include "ck_activation.h"
 #include "ck_nudge.h"
 #include "ck_lifted.h"
+#include "ck_work_split.h"
 
 #endif /* CKERNELS_H */

@@ -11,6 +11,7 @@ swift test -c release 2>&1 | tee /tmp/dualprop-swift-test.log
 # C at -O0 makes everything else slow (this step: a debug build plus ~1 min of tests).
 swift test --filter DualPropKernelsTests 2>&1 | tee /tmp/dualprop-swift-debug-test.log
 ./scripts/check-c-consumer.sh        # CMake build + install, pkg-config and find_package consumers
+./scripts/thread-sweep.sh            # every threaded driver at 1…64 threads on every ISA; workspaces
 ./scripts/check-swift-consumer.sh    # a package depending on this one by version (uses HEAD)
 # MNIST smoke runs of the papers' MLP experiments (each fails unless learning happened; ~2-3 min).
 if [ -d "${DP_DATA_DIR:-../shared/data}/mnist" ] || [ -d ../shared/data/mnist ]; then

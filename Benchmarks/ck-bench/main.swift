@@ -6,7 +6,7 @@ struct CKBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ck-bench",
         abstract: "Microbenchmarks of the DualProp C kernels (build with -c release).",
-        subcommands: [GemmBench.self, ConvBench.self, NudgeBench.self, LiftedBench.self]
+        subcommands: [GemmBench.self, ConvBench.self, NudgeBench.self, LiftedBench.self, SplitReport.self]
     )
 }
 

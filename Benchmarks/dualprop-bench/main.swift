@@ -127,7 +127,7 @@ struct TrainCheck: ParsableCommand {
             let falls = curve.count >= 2 && curve.last! < curve.first!
             print(String(format: "%-7@ %@  %@  (%.0f s)", key as NSString, falls ? "falls " : "FLAT  ",
                          curve.map { String(format: "%.3f", $0) }.joined(separator: " "), seconds))
-            fflush(stdout) // one line per rule as it finishes, also when piped
+            fflush(nil) // one line per rule as it finishes, also when piped (nil: all streams; `stdout` is not concurrency-safe)
         }
     }
 }

@@ -4,6 +4,7 @@
  * and the shared threaded range loop.
  */
 #include "activation_driver.h"
+#include "ck_work_split.h"
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 
@@ -32,10 +33,33 @@ static void run_leaf(range_job *job, int tid, int64_t b, int64_t e) {
     }
 }
 
+/* Threads for n elements when `available` are: each gets at least CK_ACT_PARALLEL_MIN / 2. */
+static int act_threads(int64_t n, int available) {
+    if (n < CK_ACT_PARALLEL_MIN) return 1;
+    int64_t want = n / (CK_ACT_PARALLEL_MIN / 2);
+    int threads = want < available ? (int)want : available;
+    return threads > CK_ACT_MAX_THREADS ? CK_ACT_MAX_THREADS : threads;
+}
+
+/* Elements [b, e) of thread tid: 64-aligned chunks (full vectors but for the last thread's). */
+static void act_share(int64_t n, int tid, int nthreads, int64_t *b, int64_t *e) { ck_split_range(n, 64, tid, nthreads, b, e); }
+
+int ck_nudge_work_split(int64_t n, int threads, double *work) {
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (n <= 0 || threads < 1) return 1;
+    int used = act_threads(n, threads);
+    for (int t = 0; t < used; ++t) {
+        int64_t b, e;
+        act_share(n, t, used, &b, &e);
+        work[t] = (double)(e - b);
+    }
+    return used;
+}
+
 static void range_body(void *ctx, int tid, int nthreads) {
     range_job *job = ctx;
     int64_t b, e;
-    ck_split_range(job->n, 64, tid, nthreads, &b, &e);
+    act_share(job->n, tid, nthreads, &b, &e);
     job->partial[tid] = 0;
     if (b < e) run_leaf(job, tid, b, e);
 }
@@ -43,13 +67,7 @@ static void range_body(void *ctx, int tid, int nthreads) {
 double ck_act_run(ck_act_leaf_kind kind, const void *args, int64_t n) {
     if (n <= 0) return 0;
     range_job job = {kind, &ck_active_kernels()->activation, args, n, {0}};
-    int threads = 1;
-    if (n >= CK_ACT_PARALLEL_MIN) {
-        int64_t want = n / (CK_ACT_PARALLEL_MIN / 2);
-        threads = ck_get_num_threads();
-        if (want < threads) threads = (int)want;
-        if (threads > CK_ACT_MAX_THREADS) threads = CK_ACT_MAX_THREADS;
-    }
+    int threads = act_threads(n, ck_get_num_threads());
     ck_parallel_run(threads, range_body, &job);
     double sum = 0;
     for (int t = 0; t < threads; ++t) sum += job.partial[t];

@@ -16,6 +16,7 @@
  */
 #include "ck_conv.h"
 #include "ck_gemm.h"
+#include "ck_work_split.h"
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 #include "workspace.h"
@@ -242,6 +243,26 @@ ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *p, const float *x, const
     }
     ck_scratch_release(&ws);
     return st;
+}
+
+/* ---- work-split report: the split each pass's driver makes (see ck_work_split.h) ---- */
+
+int ck_conv2d_work_split(const ck_conv2d_params *p, ck_conv2d_pass pass, int threads, double *work) {
+    int64_t po, qo;
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (threads < 1 || ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0) return 1;
+    const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
+    if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
+        (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
+        (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
+        return ck_conv3x3_direct_work_split(p, pass == CK_CONV2D_FWD ? 0 : pass == CK_CONV2D_BWD_DATA ? 1 : 2, threads, work);
+    /* im2col / 1x1: the GEMM of one chunk (im2col and col2im are loops over rows, not counted) */
+    const int64_t rows = (is_pointwise(p) ? p->n : chunk_images(p, po, qo)) * pix;
+    switch (pass) {
+    case CK_CONV2D_FWD: return ck_gemm_work_split(rows, p->k, rsc, threads, work);
+    case CK_CONV2D_BWD_DATA: return ck_gemm_work_split(rows, rsc, p->k, threads, work);
+    default: return ck_gemm_work_split(rsc, p->k, rows, threads, work);
+    }
 }
 
 /* ---- bias backward: column sums, threads over column blocks (deterministic) ---- */

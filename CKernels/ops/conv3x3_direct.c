@@ -42,6 +42,14 @@ static int bwdw_uses_row_tiles(const ck_conv2d_params *p) {
 
 static int64_t image_groups(const ck_conv2d_params *p, int max_t) { return (p->n + max_t - 1) / max_t; }
 
+/* Row-tile items per thread at least (ck_parallel_for's min_chunk). */
+#define CK_CONV3X3_ROW_MIN_ITEMS 4
+
+/* Chunk of the dynamic batch-tile loop: ~1/16 of the work per thread, so that each chunk is a
+ * long run within one weight block, and a thread that shares its core with another process
+ * takes fewer of them. */
+static int64_t batch_tile_chunk(int64_t items, int threads) { return 1 + items / (16 * (int64_t)threads); }
+
 /* Floats of the padded copy (row tiles) or of the group-packed copy (batch tiles) of the input. */
 static int64_t padded_floats(const ck_conv2d_params *p, int64_t c_in, int rows) {
     const int max_t = ck_active_kernels()->conv3x3.max_t;
@@ -194,14 +202,12 @@ ck_status ck_conv3x3_direct(const ck_conv2d_params *p, int flip, const float *x,
     const int64_t kb_count = j.c_out / j.d->block_k;
     if (uses_row_tiles(p)) {
         ck_parallel_for(p->n * (p->h + 2), 8, pad_rows, &j);
-        ck_parallel_for(p->n * p->h * kb_count, 4, row_tile_items, &j);
+        ck_parallel_for(p->n * p->h * kb_count, CK_CONV3X3_ROW_MIN_ITEMS, row_tile_items, &j);
     } else {
         j.groups = image_groups(p, j.d->max_t);
         ck_parallel_for(j.groups * p->h * p->w, 4, pack_groups, &j);
-        /* dynamic chunks of ~1/16 of the work per thread: long runs within one weight block,
-         * and a thread that shares its core with another process takes fewer of them */
         const int64_t items = kb_count * j.groups * p->h * p->w;
-        ck_parallel_for_dynamic(items, 1 + items / (16 * ck_get_num_threads()), batch_tile_items, &j);
+        ck_parallel_for_dynamic(items, batch_tile_chunk(items, ck_get_num_threads()), batch_tile_items, &j);
     }
     return CK_OK;
 }
@@ -218,12 +224,16 @@ typedef struct bwdw_job {
     int64_t cblocks, kblocks;
 } bwdw_job;
 
+/* The dw tiles [t0, t1) of thread tid (tile = (output block, channel block, tap)). */
+static void bwdw_tile_share(int64_t cblocks, int64_t kblocks, int tid, int nthreads, int64_t *t0, int64_t *t1) {
+    ck_split_range(9 * cblocks * kblocks, 1, tid, nthreads, t0, t1);
+}
+
 static void bwdw_body(void *ctx, int tid, int nthreads) {
     const bwdw_job *j = ctx;
     const int64_t H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, Wp = W + 2;
-    const int64_t tiles = 9 * j->cblocks * j->kblocks;
     int64_t t0, t1;
-    ck_split_range(tiles, 1, tid, nthreads, &t0, &t1);
+    bwdw_tile_share(j->cblocks, j->kblocks, tid, nthreads, &t0, &t1);
     for (int64_t n = 0; n < j->p->n; ++n) {
         for (int64_t h = 0; h < H; ++h) {
             const float *dyrow = j->dy + ((n * H + h) * W) * K;
@@ -263,6 +273,7 @@ typedef struct bwdw_batch_job {
     float *dw;         /* (3,3,C,K) */
     float beta;
     int64_t cblocks;
+    int64_t cgroups, tgroups; /* the work grid (bwdw_batch_grid) */
 } bwdw_batch_job;
 
 /* Channel block cb of `blocks` balanced blocks over ch channels: first channel and width. */
@@ -287,22 +298,63 @@ static void transpose_pixels(void *ctx, int64_t begin, int64_t end) {
         }
 }
 
-/* Items are output blocks of 32 channels, taken dynamically (each writes only its own block). */
-static void bwdw_batch_blocks(void *ctx, int64_t kb0, int64_t kb1) {
+/* The batch variant's work grid: items (output block, channel-block group, tap group), each
+ * accumulating and writing only its own dw entries, in the same pixel order whatever the grid,
+ * so results do not depend on it. Refined only as far as the team needs (up to 8 items per
+ * thread for the dynamic loop): whole output blocks when there are enough of them, then groups
+ * of channel blocks (x slices are per channel block anyway; the dy slice is read once per
+ * group), then, below 4 items per thread, rows of taps, then single taps. */
+static void bwdw_batch_grid(int64_t kblocks, int64_t cblocks, int threads, int64_t *cgroups, int64_t *tgroups) {
+    const int64_t want = 8 * (int64_t)(threads > 1 ? threads : 0), least = want / 2;
+    int64_t cg = kblocks >= want ? 1 : (want + kblocks - 1) / kblocks;
+    *cgroups = cg > cblocks ? cblocks : cg < 1 ? 1 : cg;
+    /* tap groups re-read every x slice, measured 1.5-2x slower on conv2 at 2 threads: only
+     * when channel groups give fewer than 4 items per thread */
+    const int64_t items = kblocks * *cgroups;
+    *tgroups = items >= least ? 1 : items * 3 >= least ? 3 : 9;
+}
+
+/* Item i of the grid: output block, channel blocks [*cb0, *cb1), taps [*tap0, *tap1). */
+static void bwdw_batch_item(const bwdw_batch_job *j, int64_t i, int64_t *kb, int64_t *cb0, int64_t *cb1, int *tap0,
+                            int *tap1) {
+    const int64_t per_kb = j->cgroups * j->tgroups, cg = (i % per_kb) / j->tgroups, tg = i % j->tgroups;
+    *kb = i / per_kb;
+    *cb0 = cg * j->cblocks / j->cgroups;
+    *cb1 = (cg + 1) * j->cblocks / j->cgroups;
+    *tap0 = (int)(tg * 9 / j->tgroups);
+    *tap1 = (int)((tg + 1) * 9 / j->tgroups);
+}
+
+/* First channel of channel block cb (C for cb == cblocks). */
+static int64_t block_start(int64_t C, int64_t cblocks, int64_t cb) {
+    int64_t c0;
+    int ct;
+    if (cb >= cblocks) return C;
+    channel_block(C, cblocks, cb, &c0, &ct);
+    return c0;
+}
+
+/* Items of the grid, taken dynamically (each writes only its own part of dw). */
+static void bwdw_batch_items(void *ctx, int64_t i0, int64_t i1) {
     const bwdw_batch_job *j = ctx;
     const int64_t N = j->p->n, H = j->p->h, W = j->p->w, C = j->p->c, K = j->p->k, bk = j->d->block_k;
-    for (int64_t kb = kb0; kb < kb1; ++kb) {
+    for (int64_t i = i0; i < i1; ++i) {
+        int64_t kb, cb0, cb1;
+        int tap0, tap1;
+        bwdw_batch_item(j, i, &kb, &cb0, &cb1, &tap0, &tap1);
+        const int64_t c_lo = block_start(C, j->cblocks, cb0), c_hi = block_start(C, j->cblocks, cb1);
         float *blk = j->dwb + kb * 9 * C * bk; /* (9, C, 32) */
-        memset(blk, 0, (size_t)(9 * C * bk) * sizeof(float));
+        for (int tap = tap0; tap < tap1; ++tap)
+            memset(blk + (tap * C + c_lo) * bk, 0, (size_t)((c_hi - c_lo) * bk) * sizeof(float));
         for (int64_t hi = 0; hi < H; ++hi)
             for (int64_t wi = 0; wi < W; ++wi)
-                for (int tap = 0; tap < 9; ++tap) {
+                for (int tap = tap0; tap < tap1; ++tap) {
                     /* input pixel (hi, wi) is tap (r, s) of output pixel (hi − r + 1, wi − s + 1) */
                     int64_t ho = hi - tap / 3 + 1, wo = wi - tap % 3 + 1;
                     if (ho < 0 || ho >= H || wo < 0 || wo >= W) continue;
                     const float *xs = j->xt + (hi * W + wi) * N * C;
                     const float *dys = j->dyt + (ho * W + wo) * N * K + kb * N * bk;
-                    for (int64_t cb = 0; cb < j->cblocks; ++cb) {
+                    for (int64_t cb = cb0; cb < cb1; ++cb) {
                         int64_t c0;
                         int ct;
                         channel_block(C, j->cblocks, cb, &c0, &ct);
@@ -310,11 +362,12 @@ static void bwdw_batch_blocks(void *ctx, int64_t kb0, int64_t kb1) {
                     }
                 }
         /* dw[tap][c][kb·32 + 0..32) = blk[tap][c][0..32) + beta·dw */
-        for (int64_t row = 0; row < 9 * C; ++row) {
-            float *d = j->dw + row * K + kb * bk;
-            const float *b = blk + row * bk;
-            for (int64_t i = 0; i < bk; ++i) d[i] = b[i] + (j->beta == 0.0f ? 0.0f : j->beta * d[i]);
-        }
+        for (int tap = tap0; tap < tap1; ++tap)
+            for (int64_t c = c_lo; c < c_hi; ++c) {
+                float *d = j->dw + (tap * C + c) * K + kb * bk;
+                const float *b = blk + (tap * C + c) * bk;
+                for (int64_t e = 0; e < bk; ++e) d[e] = b[e] + (j->beta == 0.0f ? 0.0f : j->beta * d[e]);
+            }
     }
 }
 
@@ -332,14 +385,16 @@ static ck_status bwd_weights_batch(const ck_conv2d_params *p, const float *x, co
     float *dyt = xt + ck_round64((size_t)(px * p->c) * sizeof(float)) / sizeof(float);
     float *dwb = dyt + ck_round64((size_t)(px * p->k) * sizeof(float)) / sizeof(float);
     const int64_t cblocks = (p->c + d->max_ct - 1) / d->max_ct;
-    bwdw_batch_job j = {p, d, x, xt, p->c, cblocks, xt, dyt, dwb, dw, beta, cblocks};
+    bwdw_batch_job j = {p, d, x, xt, p->c, cblocks, xt, dyt, dwb, dw, beta, cblocks, 1, 1};
     ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
     j.src = dy;
     j.dst = dyt;
     j.ch = p->k;
     j.blocks = p->k / d->block_k;
     ck_parallel_for(p->h * p->w, 1, transpose_pixels, &j);
-    ck_parallel_for_dynamic(p->k / d->block_k, 1, bwdw_batch_blocks, &j);
+    const int64_t kblocks = p->k / d->block_k;
+    bwdw_batch_grid(kblocks, cblocks, ck_get_num_threads(), &j.cgroups, &j.tgroups);
+    ck_parallel_for_dynamic(kblocks * j.cgroups * j.tgroups, 1, bwdw_batch_items, &j);
     return CK_OK;
 }
 
@@ -362,4 +417,81 @@ ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *
     bwdw_job j = {p, pj.d, ws, dy, dw, (p->c + pj.d->max_ct - 1) / pj.d->max_ct, p->k / pj.d->block_k};
     ck_parallel_run(0, bwdw_body, &j);
     return CK_OK;
+}
+
+/* ---- work-split report: the drivers' own splits, with work counted in multiply-adds ---- */
+
+typedef struct split_ctx {
+    const ck_conv2d_params *p;
+    int64_t c_in, kb_count, groups, bk;
+    int max_t;
+} split_ctx;
+
+/* Taps of a 3x3 window at output row h (padding rows skipped, as the leaves do). */
+static int64_t row_taps(int64_t h, int64_t H) { return 3 - (h == 0) - (h == H - 1); }
+
+static double row_item_cost(const void *ctx, int64_t i) {
+    const split_ctx *c = ctx;
+    int64_t h = (i / c->kb_count) % c->p->h;
+    return (double)(c->p->w * 3 * row_taps(h, c->p->h) * c->c_in * c->bk);
+}
+
+static double batch_item_cost(const void *ctx, int64_t i) {
+    const split_ctx *c = ctx;
+    const int64_t H = c->p->h, W = c->p->w;
+    int64_t pix = i % (H * W), g = (i / (H * W)) % c->groups, n0;
+    int T;
+    group_span(c->p->n, c->groups, g, &n0, &T);
+    return (double)(T * row_taps(pix / W, H) * row_taps(pix % W, W) * c->c_in * c->bk);
+}
+
+/* Output pixels for which tap offset d (0…2) along a side of n pixels stays inside. */
+static int64_t inside(int64_t n, int d) { int64_t v = n - (d == 1 ? 0 : 1); return v > 0 ? v : 0; }
+
+static double bwdw_item_cost(const void *ctx, int64_t i) {
+    const bwdw_batch_job *j = ctx;
+    int64_t kb, cb0, cb1;
+    int tap0, tap1;
+    bwdw_batch_item(j, i, &kb, &cb0, &cb1, &tap0, &tap1);
+    const int64_t channels = block_start(j->p->c, j->cblocks, cb1) - block_start(j->p->c, j->cblocks, cb0);
+    int64_t pairs = 0;
+    for (int tap = tap0; tap < tap1; ++tap) pairs += inside(j->p->h, tap / 3) * inside(j->p->w, tap % 3);
+    return (double)(j->p->n * pairs * channels * j->d->block_k);
+}
+
+int ck_conv3x3_direct_work_split(const ck_conv2d_params *p, int pass, int threads, double *work) {
+    const ck_conv_direct_kernels *d = &ck_active_kernels()->conv3x3;
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (pass != 2) {
+        const int flip = pass == 1;
+        split_ctx c = {p, flip ? p->k : p->c, (flip ? p->c : p->k) / d->block_k, 0, d->block_k, d->max_t};
+        if (uses_row_tiles(p)) {
+            const int64_t items = p->n * p->h * c.kb_count;
+            ck_parallel_for_work(items, CK_CONV3X3_ROW_MIN_ITEMS, threads, row_item_cost, &c, work);
+            return ck_parallel_for_threads(items, CK_CONV3X3_ROW_MIN_ITEMS, threads);
+        }
+        c.groups = image_groups(p, d->max_t);
+        const int64_t items = c.kb_count * c.groups * p->h * p->w;
+        ck_parallel_for_dynamic_work(items, batch_tile_chunk(items, threads), threads, batch_item_cost, &c, work);
+        return threads;
+    }
+    split_ctx c = {p, p->c, p->k / d->block_k, 0, d->block_k, d->max_t};
+    if (!bwdw_uses_row_tiles(p)) {
+        bwdw_batch_job j = {.p = p, .d = d, .cblocks = (p->c + d->max_ct - 1) / d->max_ct};
+        bwdw_batch_grid(c.kb_count, j.cblocks, threads, &j.cgroups, &j.tgroups);
+        ck_parallel_for_dynamic_work(c.kb_count * j.cgroups * j.tgroups, 1, threads, bwdw_item_cost, &j, work);
+        return threads;
+    }
+    const int64_t cblocks = (p->c + d->max_ct - 1) / d->max_ct, H = p->h;
+    for (int t = 0; t < threads; ++t) {
+        int64_t t0, t1;
+        bwdw_tile_share(cblocks, c.kb_count, t, threads, &t0, &t1);
+        for (int64_t tile = t0; tile < t1; ++tile) {
+            int64_t rest = tile % (9 * cblocks), cb = rest / 9, r = (rest % 9) / 3;
+            int64_t ct = p->c / cblocks + (cb < p->c % cblocks ? 1 : 0);
+            int64_t rows = H - (r == 0 ? 1 : 0) - (r == 2 ? 1 : 0); /* rows whose tap row is inside */
+            work[t] += (double)(p->n * rows * p->w * ct * d->block_k);
+        }
+    }
+    return threads;
 }

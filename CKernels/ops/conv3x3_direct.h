@@ -32,5 +32,10 @@ size_t ck_conv3x3_direct_bwd_weights_workspace(const ck_conv2d_params *p);
 ck_status ck_conv3x3_direct_bwd_weights(const ck_conv2d_params *p, const float *x, const float *dy,
                                         float beta, float *dw, void *ws);
 
+/* Work (multiply-adds) of each of `threads` threads in the direct driver's split of pass
+ * 0 = forward, 1 = backward-data, 2 = backward-weights (dynamic loops: chunks dealt evenly);
+ * returns the threads the pass uses. For the work-split report (ck_conv2d_work_split). */
+int ck_conv3x3_direct_work_split(const ck_conv2d_params *p, int pass, int threads, double *work);
+
 #pragma GCC visibility pop
 #endif

@@ -38,9 +38,10 @@ static void elt_range(void *ctx, int64_t b, int64_t e) {
     }
 }
 
+/* n elements (64-aligned chunks, as the header promises) or, for OP_BIAS, n rows. */
 static void run(elt_job *j, int64_t n, int64_t min_chunk) {
     j->k = &ck_active_kernels()->eltwise;
-    ck_parallel_for(n, min_chunk, elt_range, j);
+    ck_parallel_for_aligned(n, min_chunk, j->op == OP_BIAS ? 1 : 64, elt_range, j);
 }
 
 ck_status ck_relu_fwd(int64_t n, const float *x, float *y) {

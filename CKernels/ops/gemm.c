@@ -16,6 +16,7 @@
 #include "ck_gemm.h"
 #include "gemm_pack.h"
 #include "gemm_workspace.h"
+#include "ck_work_split.h"
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 
@@ -134,11 +135,16 @@ static void gemm_rectangle(const gemm_args *g, int64_t m0, int64_t m1, int64_t n
     }
 }
 
+/* The band of thread tid: columns [lo, hi) when split_n, else rows (the split the threads
+ * and the work-split report share). */
+static void thread_band(const gemm_args *g, int tid, int nthreads, int64_t *lo, int64_t *hi) {
+    ck_split_range(g->split_n ? g->n : g->m, g->split_n ? g->kern->nr : g->kern->mr, tid, nthreads, lo, hi);
+}
+
 static void gemm_thread(void *ctx, int tid, int nthreads) {
     gemm_args *g = (gemm_args *)ctx;
     int64_t lo, hi;
-    ck_split_range(g->split_n ? g->n : g->m, g->split_n ? g->kern->nr : g->kern->mr,
-                   tid, nthreads, &lo, &hi);
+    thread_band(g, tid, nthreads, &lo, &hi);
     if (lo >= hi) return;
     int64_t rows = g->split_n ? g->m : hi - lo, cols = g->split_n ? hi - lo : g->n;
     int64_t a_floats = rows <= g->mc ? round_up(rows, g->kern->mr) * g->k /* all k-blocks */
@@ -165,11 +171,13 @@ static void shared_b_thread(void *ctx, int tid, int nthreads) {
     const ck_gemm_kernels *kern = g->kern;
     const int mr = kern->mr, nr = kern->nr;
     int64_t lo, hi;
-    ck_split_range(g->m, mr, tid, nthreads, &lo, &hi);
+    thread_band(g, tid, nthreads, &lo, &hi); /* rows (split_n is 0 here) */
     float *apack = NULL, *unused = NULL;
     const int have_a = ck_gemm_workspace(g->mc * min64(g->kc, g->k), 0, &apack, &unused);
     if (!have_a) atomic_store(&g->failed, 1);
-    const int64_t calls = ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
+    /* micro-kernel calls per block (at least 1: an empty band still divides by it below) */
+    const int64_t band_calls = ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
+    const int64_t calls = band_calls > 0 ? band_calls : 1;
     for (int64_t jc = 0; jc < g->n; jc += g->nc) {
         const int64_t nc = min64(g->nc, g->n - jc);
         int64_t q0, q1; /* this thread's panels of the block */
@@ -232,6 +240,37 @@ static double imbalance(int64_t count, int64_t unit, int threads) {
     return (double)((tiles + threads - 1) / threads * unit * threads) / (double)count;
 }
 
+/* Blocking and the thread split of the row-major product g->m × g->n × g->k with `threads`
+ * available: sets kern, mc, kc, nc and split_n; returns the threads to use. Threads split the
+ * columns (each packs only its own B panels; A is small or shared through L3) unless that
+ * leaves them clearly uneven; tiny products stay on one thread. */
+static int plan(gemm_args *g, int threads) {
+    g->kern = &ck_active_kernels()->gemm;
+    g->mc = g->kern->mc;
+    g->kc = balanced_kc(g->k, g->kern->kc);
+    g->nc = g->kern->nc;
+    double flops = 2.0 * (double)g->m * (double)g->n * (double)g->k;
+    if (flops < 4.0e6) threads = 1;
+    double imb_n = imbalance(g->n, g->kern->nr, threads), imb_m = imbalance(g->m, g->kern->mr, threads);
+    g->split_n = imb_n <= 1.1 || imb_n <= imb_m;
+    if (g->m >= threads * g->mc) g->split_n = 0; /* full mc bands each: rows, sharing packed B */
+    g->nc = small_m_nc(g, threads);
+    return threads;
+}
+
+int ck_gemm_work_split(int64_t m, int64_t n, int64_t k, int threads, double *work) {
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (m <= 0 || n <= 0 || k <= 0 || threads < 1) return 1;
+    gemm_args g = {.m = m, .n = n, .k = k};
+    int used = plan(&g, threads);
+    for (int t = 0; t < used; ++t) {
+        int64_t lo, hi;
+        thread_band(&g, t, used, &lo, &hi);
+        work[t] = 2.0 * (double)(hi - lo) * (double)(g.split_n ? m : n) * (double)k; /* flops */
+    }
+    return used;
+}
+
 /* C ← beta·C (alpha == 0 or k == 0: A and B are not read; beta == 0: C is not read). */
 static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     for (int64_t i = 0; i < m; ++i)
@@ -288,22 +327,8 @@ ck_status ck_sgemm(ck_layout layout, ck_transpose trans_a, ck_transpose trans_b,
         return CK_OK;
     }
 
-    const ck_kernel_table *table = ck_active_kernels();
-    g.kern = &table->gemm;
-    g.mc = g.kern->mc;
-    g.kc = balanced_kc(k, g.kern->kc);
-    g.nc = g.kern->nc;
     atomic_init(&g.failed, 0);
-
-    /* Threads split the columns (each packs only its own B panels; A is small or shared
-     * through L3) unless that leaves them clearly uneven; tiny products stay on one thread. */
-    int threads = ck_get_num_threads();
-    double flops = 2.0 * (double)g.m * (double)g.n * (double)k;
-    if (flops < 4.0e6) threads = 1;
-    double imb_n = imbalance(g.n, g.kern->nr, threads), imb_m = imbalance(g.m, g.kern->mr, threads);
-    g.split_n = imb_n <= 1.1 || imb_n <= imb_m;
-    if (g.m >= threads * g.mc) g.split_n = 0; /* full mc bands each: rows, sharing packed B */
-    g.nc = small_m_nc(&g, threads);
+    int threads = plan(&g, ck_get_num_threads());
     if (threads > 1 && !g.split_n) {
         g.shared_b = ck_gemm_shared_workspace(round_up(min64(g.nc, g.n), g.kern->nr) * min64(g.kc, k));
         if (!g.shared_b) return CK_ERR_OUT_OF_MEMORY;

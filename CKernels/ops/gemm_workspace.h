@@ -6,7 +6,7 @@
 #pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /** Point *a and *b at 64-byte-aligned buffers of at least a_floats and b_floats floats owned
- *  by the calling thread (grown on demand, kept for the thread's next call). Returns 0 when
+ *  by the calling thread (grown on demand, kept for the thread's next call, freed at its exit). Returns 0 when
  *  the allocation fails. The buffers are valid until the thread's next call. */
 int ck_gemm_workspace(int64_t a_floats, int64_t b_floats, float **a, float **b);
 

@@ -5,7 +5,11 @@
 #include <string.h>
 #include "ck_pool.h"
 #include "../runtime/kernel_table.h"
+#include "ck_work_split.h"
 #include "../runtime/parallel.h"
+
+/* Output rows per thread at least. */
+#define CK_POOL_MIN_ROWS 4
 
 typedef struct pool_job {
     const ck_pool_kernels *kern;
@@ -65,7 +69,7 @@ ck_status ck_maxpool2d_fwd(int64_t n, int64_t h, int64_t w, int64_t c,
     if (n * po * qo * c == 0) return CK_OK;
     if (!x || !y) return CK_ERR_NULL_POINTER;
     pool_job j = {&ck_active_kernels()->pool, h, w, c, po, qo, x, NULL, y, argmax, NULL};
-    ck_parallel_for(n * po, 4, fwd_rows, &j);
+    ck_parallel_for(n * po, CK_POOL_MIN_ROWS, fwd_rows, &j);
     return CK_OK;
 }
 
@@ -79,7 +83,7 @@ static ck_status bwd_common(int64_t n, int64_t h, int64_t w, int64_t c, const fl
     if (po * qo == 0) { memset(dx, 0, (size_t)(n * h * w * c) * sizeof(float)); return CK_OK; }
     if (!dy || (!sw && !src)) return CK_ERR_NULL_POINTER;
     pool_job j = {&ck_active_kernels()->pool, h, w, c, po, qo, src, dy, dx, NULL, sw};
-    ck_parallel_for(n * po, 4, bwd_rows, &j);
+    ck_parallel_for(n * po, CK_POOL_MIN_ROWS, bwd_rows, &j);
     return CK_OK;
 }
 
@@ -97,4 +101,12 @@ ck_status ck_maxpool2d_bwd_switched(int64_t n, int64_t h, int64_t w, int64_t c,
                                     const float *switch_src, const float *dy, float *dx) {
     if (n > 0 && h > 1 && w > 1 && c > 0 && !switch_src) return CK_ERR_NULL_POINTER;
     return bwd_common(n, h, w, c, switch_src, NULL, dy, dx);
+}
+
+int ck_maxpool2d_work_split(int64_t n, int64_t h, int64_t w, int64_t c, int threads, double *work) {
+    for (int t = 0; t < threads; ++t) work[t] = 0;
+    if (threads < 1 || n <= 0 || h < 2 || w < 2 || c <= 0) return 1;
+    ck_parallel_for_work(n * (h / 2), CK_POOL_MIN_ROWS, threads, NULL, NULL, work);
+    for (int t = 0; t < threads; ++t) work[t] *= (double)((w / 2) * c); /* windows of a row */
+    return ck_parallel_for_threads(n * (h / 2), CK_POOL_MIN_ROWS, threads);
 }

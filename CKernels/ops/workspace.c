@@ -1,10 +1,9 @@
 /*
- * workspace.c — the library-managed workspace: one cached, grow-only block per calling thread.
+ * workspace.c — the library-managed workspace: one cached, grow-only block per calling
+ * thread (runtime/thread_cache.c), freed when the thread exits.
  */
 #include "workspace.h"
-
-static _Thread_local void *cached_block = NULL;
-static _Thread_local size_t cached_bytes = 0;
+#include "../runtime/thread_cache.h"
 
 ck_status ck_scratch_acquire(ck_scratch *s, void *user, size_t user_bytes, size_t need) {
     s->base = s->owned = NULL;
@@ -16,15 +15,8 @@ ck_status ck_scratch_acquire(ck_scratch *s, void *user, size_t user_bytes, size_
         s->base = (void *)a;
         return CK_OK;
     }
-    if (cached_bytes < need) {
-        void *p = NULL;
-        if (posix_memalign(&p, 64, need)) return CK_ERR_OUT_OF_MEMORY;
-        free(cached_block);
-        cached_block = p;
-        cached_bytes = need;
-    }
-    s->base = cached_block;
-    return CK_OK;
+    s->base = ck_thread_cache_get(CK_CACHE_SCRATCH, need);
+    return s->base ? CK_OK : CK_ERR_OUT_OF_MEMORY;
 }
 
 void ck_scratch_release(ck_scratch *s) { s->owned = s->base = NULL; }

@@ -31,11 +31,11 @@ extension Sequential {
         for b in blocks {
             switch layers[b.layer] {
             case .conv2d(let c):
-                let w = try DualPropKernels.Conv2d.weightsFromOIHW(tensors["\(c.name).weight"]!)
+                let w = try ConvKernels.weightsFromOIHW(tensors["\(c.name).weight"]!)
                 converted.append((w, tensors["\(c.name).bias"]!))
                 if let s = shape {
-                    let o = try DualPropKernels.Conv2d.outputShape(input: s, weights: c.weight.shape, geometry: c.geometry)
-                    shape = b.pool ? DualPropKernels.MaxPool2d.outputShape(o) : o
+                    let o = try ConvKernels.outputShape(input: s, weights: c.weight.shape, geometry: c.geometry)
+                    shape = b.pool ? PoolKernels.outputShape(o) : o
                 }
             case .linear(let l):
                 var w = tensors["\(l.name).weight"]!

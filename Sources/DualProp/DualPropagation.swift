@@ -156,7 +156,7 @@ struct DualEngine {
         if k > 0, preFrom[k] == 0, let z = forwardPrePool[k], let c = net.sameConv3x3(k), let sw = switches[k] {
             // A recomputed pair costs 4·9·C float64 products over strided weights; the full
             // convolution does as many per pair at GEMM speed, ~100× faster: past 1%, it wins.
-            let r = try DualPropKernels.MaxPool2d.switchesAfterInputChange(
+            let r = try PoolKernels.switchesAfterInputChange(
                 weights: c.weight, bias: c.bias, newInput: mean[k - 1], oldInput: forwardState[k - 1], oldOutput: z,
                 oldSwitches: sw, maxRecompute: sw.positions.count / 100)
             if let updated = r.switches {

@@ -3,6 +3,9 @@ import DualPropData
 /// A 2-D convolution layer over NHWC activations with RSCK weights `[R, S, C, K]` and a bias `[K]`
 /// (the kernel library's layouts; `pytorchWeight` gives PyTorch's OIHW).
 public struct Conv2d: Sendable {
+    /// Stride and zero padding of a convolution (the kernel library's `ConvKernels.Geometry`).
+    public typealias Geometry = ConvKernels.Geometry
+
     /// Stable parameter-name prefix (`<name>.weight`, `<name>.bias`).
     public var name: String
     /// Weights `[R, S, C, K]`.
@@ -10,7 +13,7 @@ public struct Conv2d: Sendable {
     /// Bias `[K]`.
     public var bias: Tensor
     /// Stride and zero padding.
-    public let geometry: DualPropKernels.Conv2d.Geometry
+    public let geometry: ConvKernels.Geometry
 
     /// A layer with initialised weights and zero bias.
     /// - Parameters:
@@ -32,7 +35,7 @@ public struct Conv2d: Sendable {
     }
 
     /// A layer with the given weights `[R, S, C, K]` and bias `[K]`.
-    public init(weight: Tensor, bias: Tensor, geometry: DualPropKernels.Conv2d.Geometry = .same3x3, name: String = "conv") {
+    public init(weight: Tensor, bias: Tensor, geometry: ConvKernels.Geometry = .same3x3, name: String = "conv") {
         precondition(weight.rank == 4 && bias.shape == [weight.shape[3]],
                      "Conv2d: weight must be [R, S, C, K] and bias [K], got \(weight.shape) and \(bias.shape)")
         self.weight = weight; self.bias = bias; self.geometry = geometry; self.name = name
@@ -40,23 +43,23 @@ public struct Conv2d: Sendable {
 
     /// `y = conv(x) + b`: `[N, H, W, C]` → `[N, P, Q, K]`.
     public func forward(_ x: Tensor) throws -> Tensor {
-        try DualPropKernels.Conv2d.forward(x, weights: weight, bias: bias, geometry: geometry)
+        try ConvKernels.forward(x, weights: weight, bias: bias, geometry: geometry)
     }
 
     /// The transposed operator (BP input gradient, DP feedback `Wᵀδ`): `[N, P, Q, K]` → `inputShape`.
     public func transpose(_ dy: Tensor, inputShape: [Int]) throws -> Tensor {
-        try DualPropKernels.Conv2d.backwardData(dy, weights: weight, inputShape: inputShape, geometry: geometry)
+        try ConvKernels.backwardData(dy, weights: weight, inputShape: inputShape, geometry: geometry)
     }
 
     /// Weight and bias gradients `Σ dy ⊗ x` for the forward input `x` and output-side signal `dy`.
     public func weightGradient(input x: Tensor, outputGradient dy: Tensor) throws -> (weight: Tensor, bias: Tensor) {
-        let dw = try DualPropKernels.Conv2d.backwardWeights(x, dy, kernelSize: (weight.shape[0], weight.shape[1]),
-                                                            geometry: geometry)
-        return (dw, try DualPropKernels.Conv2d.biasBackward(dy))
+        let dw = try ConvKernels.backwardWeights(x, dy, kernelSize: (weight.shape[0], weight.shape[1]),
+                                                 geometry: geometry)
+        return (dw, try ConvKernels.biasBackward(dy))
     }
 
     /// The weights in PyTorch's `Conv2d.weight` layout `[K, C, R, S]` (OIHW).
-    public func pytorchWeight() throws -> Tensor { try DualPropKernels.Conv2d.weightsToOIHW(weight) }
+    public func pytorchWeight() throws -> Tensor { try ConvKernels.weightsToOIHW(weight) }
 }
 
 /// A fully connected layer `y = x·W + b` with `W` `[IN, OUT]` (PyTorch's `Linear.weight` is `Wᵀ`).
@@ -124,12 +127,12 @@ public struct MaxPool2d: Sendable {
 
     /// Window maxima `[N, H/2, W/2, C]` and the argmax of each window.
     public func forward(_ x: Tensor) throws -> (output: Tensor, switches: PoolSwitches) {
-        try DualPropKernels.MaxPool2d.forward(x)
+        try PoolKernels.forward(x)
     }
 
     /// The transpose: routes `dy` to the recorded window positions of an input of shape `inputShape`.
     public func transpose(_ dy: Tensor, switches: PoolSwitches, inputShape: [Int]) throws -> Tensor {
-        try DualPropKernels.MaxPool2d.backward(dy, switches: switches, inputShape: inputShape)
+        try PoolKernels.backward(dy, switches: switches, inputShape: inputShape)
     }
 }
 

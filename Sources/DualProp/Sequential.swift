@@ -119,8 +119,8 @@ public struct Sequential: Sendable {
             case .conv2d(let c):
                 out.append(("\(c.name).weight", try c.pytorchWeight())); out.append(("\(c.name).bias", c.bias))
                 if let s = shape {
-                    let o = try DualPropKernels.Conv2d.outputShape(input: s, weights: c.weight.shape, geometry: c.geometry)
-                    shape = b.pool ? DualPropKernels.MaxPool2d.outputShape(o) : o
+                    let o = try ConvKernels.outputShape(input: s, weights: c.weight.shape, geometry: c.geometry)
+                    shape = b.pool ? PoolKernels.outputShape(o) : o
                 }
             case .linear(let l):
                 var w = l.pytorchWeight()
@@ -191,7 +191,7 @@ public struct Sequential: Sendable {
     func preActivationAndPrePool(_ k: Int, _ x: Tensor) throws -> (a: Tensor, switches: PoolSwitches?, prePool: Tensor) {
         let z = try linear(k, x)
         guard blocks[k].pool else { return (z, nil, z) }
-        let (y, sw) = try DualPropKernels.MaxPool2d.forward(z)
+        let (y, sw) = try PoolKernels.forward(z)
         return (y, sw, z)
     }
 
@@ -205,7 +205,7 @@ public struct Sequential: Sendable {
     /// Route a signal on the pooled pre-activation of block `k` back to the pre-pool map.
     func unpool(_ k: Int, _ g: Tensor, switches: PoolSwitches?, prePoolShape: [Int]) throws -> Tensor {
         guard blocks[k].pool, let switches else { return g }
-        return try DualPropKernels.MaxPool2d.backward(g, switches: switches, inputShape: prePoolShape)
+        return try PoolKernels.backward(g, switches: switches, inputShape: prePoolShape)
     }
 
     // MARK: forward
@@ -261,7 +261,7 @@ extension Sequential {
     /// `W x` of block `k` (no bias, no pooling): the operator whose norm damping needs.
     func linearWithoutBias(_ k: Int, _ x: Tensor) throws -> Tensor {
         switch layers[blocks[k].layer] {
-        case .conv2d(let c): return try DualPropKernels.Conv2d.forward(x, weights: c.weight, bias: nil, geometry: c.geometry)
+        case .conv2d(let c): return try ConvKernels.forward(x, weights: c.weight, bias: nil, geometry: c.geometry)
         case .linear(let l): return try Dense.forward(Linear.flat(x), weights: l.weight, bias: nil)
         case .bregmanDense(let d): return try Dense.forward(Linear.flat(x), weights: d.weight, bias: nil)
         default: preconditionFailure("unreachable")

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// An element-wise activation family of SPEC §1, each the gradient of a convex conjugate:
 /// `f = ∇G*`, `f⁻¹ = ∇G`.

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// 2-D convolution over NHWC activations with RSCK (`[kernelH, kernelW, inChannels, outChannels]`)
 /// weights, zero padding and cross-correlation semantics (as PyTorch's `Conv2d`).
@@ -6,7 +6,8 @@ import CKernels
 /// Shapes: input `x` is `[N, H, W, C]`, weights `[R, S, C, K]`, bias `[K]`, output
 /// `[N, P, Q, K]` with `P = (H + 2·padding − R) / stride + 1` (floor), `Q` likewise.
 /// The library-managed workspace of the calling thread is used (no allocation in steady state).
-public enum Conv2d {
+/// A namespace of kernel calls; the layer with parameters is `DualProp.Conv2d`.
+public enum ConvKernels {
     /// The geometry of one convolution: strides and zero padding, each given for height and width.
     public struct Geometry: Sendable, Equatable {
         /// Vertical and horizontal stride (≥ 1).
@@ -49,9 +50,9 @@ public enum Conv2d {
     /// The output shape `[N, P, Q, K]` for an input of shape `input` and weights of shape `weights`.
     /// Throws `KernelError` when the geometry is invalid (e.g. the kernel does not fit the padded input).
     public static func outputShape(input: [Int], weights: [Int], geometry: Geometry) throws -> [Int] {
-        var p = params(input: input, weights: weights, geometry, "Conv2d.outputShape")
+        var p = params(input: input, weights: weights, geometry, "ConvKernels.outputShape")
         var po: Int64 = 0, qo: Int64 = 0
-        try check(ck_conv2d_output_size(&p, &po, &qo), "Conv2d.outputShape(input: \(input), weights: \(weights))")
+        try check(ck_conv2d_output_size(&p, &po, &qo), "ConvKernels.outputShape(input: \(input), weights: \(weights))")
         return [input[0], Int(po), Int(qo), weights[3]]
     }
 
@@ -64,8 +65,8 @@ public enum Conv2d {
     /// - Returns: `[N, P, Q, K]`.
     public static func forward(_ x: Tensor, weights: Tensor, bias: Tensor? = nil,
                                geometry: Geometry = .same3x3) throws -> Tensor {
-        var p = params(input: x.shape, weights: weights.shape, geometry, "Conv2d.forward")
-        if let bias { precondition(bias.shape == [weights.shape[3]], "Conv2d.forward: bias must be [\(weights.shape[3])], got \(bias.shape)") }
+        var p = params(input: x.shape, weights: weights.shape, geometry, "ConvKernels.forward")
+        if let bias { precondition(bias.shape == [weights.shape[3]], "ConvKernels.forward: bias must be [\(weights.shape[3])], got \(bias.shape)") }
         var y = Tensor(unfilledShape: try outputShape(input: x.shape, weights: weights.shape, geometry: geometry))
         try x.withUnsafeBufferPointer { xp in
             try weights.withUnsafeBufferPointer { wp in
@@ -78,7 +79,7 @@ public enum Conv2d {
                     } else {
                         status = ck_conv2d_fwd(&p, xp.baseAddress, wp.baseAddress, nil, yp.baseAddress, nil, 0)
                     }
-                    try check(status, "Conv2d.forward(x: \(x.shape), weights: \(weights.shape))")
+                    try check(status, "ConvKernels.forward(x: \(x.shape), weights: \(weights.shape))")
                 }
             }
         }
@@ -93,15 +94,15 @@ public enum Conv2d {
     /// - Returns: `[N, H, W, C]`.
     public static func backwardData(_ dy: Tensor, weights: Tensor, inputShape: [Int],
                                     geometry: Geometry = .same3x3) throws -> Tensor {
-        var p = params(input: inputShape, weights: weights.shape, geometry, "Conv2d.backwardData")
+        var p = params(input: inputShape, weights: weights.shape, geometry, "ConvKernels.backwardData")
         let outShape = try outputShape(input: inputShape, weights: weights.shape, geometry: geometry)
-        precondition(dy.shape == outShape, "Conv2d.backwardData: dy must be \(outShape) for input \(inputShape), got \(dy.shape)")
+        precondition(dy.shape == outShape, "ConvKernels.backwardData: dy must be \(outShape) for input \(inputShape), got \(dy.shape)")
         var dx = Tensor(unfilledShape: inputShape)
         try dy.withUnsafeBufferPointer { dyp in
             try weights.withUnsafeBufferPointer { wp in
                 try dx.withUnsafeMutableBufferPointer { dxp in
                     try check(ck_conv2d_bwd_data(&p, dyp.baseAddress, wp.baseAddress, dxp.baseAddress, nil, 0),
-                              "Conv2d.backwardData(dy: \(dy.shape), weights: \(weights.shape))")
+                              "ConvKernels.backwardData(dy: \(dy.shape), weights: \(weights.shape))")
                 }
             }
         }
@@ -116,17 +117,17 @@ public enum Conv2d {
     /// - Returns: `[R, S, C, K]`.
     public static func backwardWeights(_ x: Tensor, _ dy: Tensor, kernelSize: (Int, Int),
                                        geometry: Geometry = .same3x3) throws -> Tensor {
-        precondition(dy.rank == 4, "Conv2d.backwardWeights: dy must be [N, P, Q, K], got \(dy.shape)")
+        precondition(dy.rank == 4, "ConvKernels.backwardWeights: dy must be [N, P, Q, K], got \(dy.shape)")
         let wShape = [kernelSize.0, kernelSize.1, x.shape.last ?? 0, dy.shape[3]]
-        var p = params(input: x.shape, weights: wShape, geometry, "Conv2d.backwardWeights")
+        var p = params(input: x.shape, weights: wShape, geometry, "ConvKernels.backwardWeights")
         let outShape = try outputShape(input: x.shape, weights: wShape, geometry: geometry)
-        precondition(dy.shape == outShape, "Conv2d.backwardWeights: dy must be \(outShape) for input \(x.shape), got \(dy.shape)")
+        precondition(dy.shape == outShape, "ConvKernels.backwardWeights: dy must be \(outShape) for input \(x.shape), got \(dy.shape)")
         var dw = Tensor(unfilledShape: wShape)
         try x.withUnsafeBufferPointer { xp in
             try dy.withUnsafeBufferPointer { dyp in
                 try dw.withUnsafeMutableBufferPointer { dwp in
                     try check(ck_conv2d_bwd_weights(&p, xp.baseAddress, dyp.baseAddress, 0, dwp.baseAddress, nil, 0),
-                              "Conv2d.backwardWeights(x: \(x.shape), dy: \(dy.shape))")
+                              "ConvKernels.backwardWeights(x: \(x.shape), dy: \(dy.shape))")
                 }
             }
         }
@@ -135,14 +136,14 @@ public enum Conv2d {
 
     /// Bias gradient: `db[k] = Σ` of `dy` over every leading index (pixels and batch) — `dy` is `[..., K]`.
     public static func biasBackward(_ dy: Tensor) throws -> Tensor {
-        precondition(dy.rank >= 1, "Conv2d.biasBackward: dy must have a channel dimension, got \(dy.shape)")
+        precondition(dy.rank >= 1, "ConvKernels.biasBackward: dy must have a channel dimension, got \(dy.shape)")
         let k = dy.shape[dy.rank - 1]
         let rows = k == 0 ? 0 : dy.count / k
         var db = Tensor(unfilledShape: [k])
         try dy.withUnsafeBufferPointer { dyp in
             try db.withUnsafeMutableBufferPointer { dbp in
                 try check(ck_conv2d_bias_bwd(Int64(rows), Int64(k), dyp.baseAddress, 0, dbp.baseAddress),
-                          "Conv2d.biasBackward(dy: \(dy.shape))")
+                          "ConvKernels.biasBackward(dy: \(dy.shape))")
             }
         }
         return db
@@ -150,13 +151,13 @@ public enum Conv2d {
 
     /// Converts RSCK weights `[R, S, C, K]` to PyTorch's OIHW `[K, C, R, S]`.
     public static func weightsToOIHW(_ w: Tensor) throws -> Tensor {
-        precondition(w.rank == 4, "Conv2d.weightsToOIHW: weights must be [R, S, C, K], got \(w.shape)")
+        precondition(w.rank == 4, "ConvKernels.weightsToOIHW: weights must be [R, S, C, K], got \(w.shape)")
         let (r, s, c, k) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         var out = Tensor(shape: [k, c, r, s])
         try w.withUnsafeBufferPointer { src in
             try out.withUnsafeMutableBufferPointer { dst in
                 try check(ck_conv2d_weights_to_oihw(Int64(r), Int64(s), Int64(c), Int64(k), src.baseAddress, dst.baseAddress),
-                          "Conv2d.weightsToOIHW(\(w.shape))")
+                          "ConvKernels.weightsToOIHW(\(w.shape))")
             }
         }
         return out
@@ -164,13 +165,13 @@ public enum Conv2d {
 
     /// Converts PyTorch's OIHW weights `[K, C, R, S]` to RSCK `[R, S, C, K]`.
     public static func weightsFromOIHW(_ w: Tensor) throws -> Tensor {
-        precondition(w.rank == 4, "Conv2d.weightsFromOIHW: weights must be [K, C, R, S], got \(w.shape)")
+        precondition(w.rank == 4, "ConvKernels.weightsFromOIHW: weights must be [K, C, R, S], got \(w.shape)")
         let (k, c, r, s) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         var out = Tensor(shape: [r, s, c, k])
         try w.withUnsafeBufferPointer { src in
             try out.withUnsafeMutableBufferPointer { dst in
                 try check(ck_conv2d_weights_from_oihw(Int64(r), Int64(s), Int64(c), Int64(k), src.baseAddress, dst.baseAddress),
-                          "Conv2d.weightsFromOIHW(\(w.shape))")
+                          "ConvKernels.weightsFromOIHW(\(w.shape))")
             }
         }
         return out
@@ -178,7 +179,7 @@ public enum Conv2d {
 
     /// The algorithm the forward pass uses for these shapes (e.g. "im2col+sgemm"), for logs and benchmarks.
     public static func algorithmName(input: [Int], weights: [Int], geometry: Geometry = .same3x3) -> String {
-        var p = params(input: input, weights: weights, geometry, "Conv2d.algorithmName")
+        var p = params(input: input, weights: weights, geometry, "ConvKernels.algorithmName")
         return String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_FWD))
     }
 }

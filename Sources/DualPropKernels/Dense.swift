@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Fully connected layer through SGEMM: `y = x · W + b` with `x` `[B, IN]`, `W` `[IN, OUT]`
 /// (input-major, like the convolution's RSCK; PyTorch's `nn.Linear.weight` is `Wᵀ`), `b` `[OUT]`.

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Element-wise kernels of plain back-propagation: ReLU, bias add, axpy.
 public enum Eltwise {

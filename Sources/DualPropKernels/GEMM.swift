@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Matrix product on rank-2 row-major tensors: `c ← alpha · op(a) · op(b) + beta · c`,
 /// where `op(x)` is `x` or its transpose.

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Coordinate-descent inference of lifted networks (SPEC §9): the entry point over
 /// `ck_lifted_coordinate_descent` (see `include/ck_lifted.h` for the exact update).

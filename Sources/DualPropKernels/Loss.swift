@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Softmax cross-entropy over logits `[B, classes]` and integer labels, numerically stable
 /// (max-subtraction, log-sum-exp accumulated in double).

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// The dual-propagation variant a nudge implements (SPEC §4, §5).
 public enum NudgeRule: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// Fused optimizer updates (one pass over weights, gradient and state), with PyTorch's formulas.
 public enum Optim {

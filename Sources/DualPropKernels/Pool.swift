@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// The argmax ("switch") of every 2x2 pooling window: a position `2i + j` in `0...3`
 /// per output element, row-major over the pooled shape `[N, H/2, W/2, C]`.
@@ -19,20 +19,21 @@ public struct PoolSwitches: Sendable, Equatable {
 
 /// Max pooling 2x2, stride 2, over NHWC activations: `[N, H, W, C]` → `[N, H/2, W/2, C]` (floor:
 /// an odd last row or column is dropped). The first maximum of a window wins ties.
-public enum MaxPool2d {
+/// A namespace of kernel calls; the layer is `DualProp.MaxPool2d`.
+public enum PoolKernels {
     static func check4(_ s: [Int], _ ctx: String) {
         precondition(s.count == 4, "\(ctx): expected [N, H, W, C], got shape \(s)")
     }
 
     /// The pooled shape of an input shape `[N, H, W, C]`.
     public static func outputShape(_ input: [Int]) -> [Int] {
-        check4(input, "MaxPool2d.outputShape")
+        check4(input, "PoolKernels.outputShape")
         return [input[0], input[1] / 2, input[2] / 2, input[3]]
     }
 
     /// Forward: the window maxima and the position of each.
     public static func forward(_ x: Tensor) throws -> (output: Tensor, switches: PoolSwitches) {
-        check4(x.shape, "MaxPool2d.forward")
+        check4(x.shape, "PoolKernels.forward")
         let s = x.shape, os = outputShape(s)
         var y = Tensor(unfilledShape: os)
         var sw = [UInt8](repeating: 0, count: y.count)
@@ -41,7 +42,7 @@ public enum MaxPool2d {
                 try sw.withUnsafeMutableBufferPointer { sp in
                     try check(ck_maxpool2d_fwd(Int64(s[0]), Int64(s[1]), Int64(s[2]), Int64(s[3]),
                                                xp.baseAddress, yp.baseAddress, sp.baseAddress),
-                              "MaxPool2d.forward(\(s))")
+                              "PoolKernels.forward(\(s))")
                 }
             }
         }
@@ -52,15 +53,15 @@ public enum MaxPool2d {
     /// `inputShape`; every other input element gets 0.
     public static func backward(_ dy: Tensor, switches: PoolSwitches, inputShape: [Int]) throws -> Tensor {
         let os = outputShape(inputShape)
-        precondition(dy.shape == os, "MaxPool2d.backward: dy must be \(os) for input \(inputShape), got \(dy.shape)")
-        precondition(switches.shape == os, "MaxPool2d.backward: switches are for \(switches.shape), expected \(os)")
+        precondition(dy.shape == os, "PoolKernels.backward: dy must be \(os) for input \(inputShape), got \(dy.shape)")
+        precondition(switches.shape == os, "PoolKernels.backward: switches are for \(switches.shape), expected \(os)")
         var dx = Tensor(unfilledShape: inputShape)
         try dy.withUnsafeBufferPointer { dyp in
             try dx.withUnsafeMutableBufferPointer { dxp in
                 try switches.positions.withUnsafeBufferPointer { sp in
                     try check(ck_maxpool2d_bwd(Int64(inputShape[0]), Int64(inputShape[1]), Int64(inputShape[2]),
                                                Int64(inputShape[3]), dyp.baseAddress, sp.baseAddress, dxp.baseAddress),
-                              "MaxPool2d.backward(dy: \(dy.shape))")
+                              "PoolKernels.backward(dy: \(dy.shape))")
                 }
             }
         }
@@ -72,14 +73,14 @@ public enum MaxPool2d {
     /// Equal to `backward(dy, switches: forward(switchSource).switches, ...)`, without storing switches.
     public static func backward(_ dy: Tensor, switchesOf switchSource: Tensor) throws -> Tensor {
         let s = switchSource.shape, os = outputShape(s)
-        precondition(dy.shape == os, "MaxPool2d.backward: dy must be \(os) for switch source \(s), got \(dy.shape)")
+        precondition(dy.shape == os, "PoolKernels.backward: dy must be \(os) for switch source \(s), got \(dy.shape)")
         var dx = Tensor(unfilledShape: s)
         try dy.withUnsafeBufferPointer { dyp in
             try switchSource.withUnsafeBufferPointer { xp in
                 try dx.withUnsafeMutableBufferPointer { dxp in
                     try check(ck_maxpool2d_bwd_switched(Int64(s[0]), Int64(s[1]), Int64(s[2]), Int64(s[3]),
                                                         xp.baseAddress, dyp.baseAddress, dxp.baseAddress),
-                              "MaxPool2d.backward(dy: \(dy.shape), switchesOf: \(s))")
+                              "PoolKernels.backward(dy: \(dy.shape), switchesOf: \(s))")
                 }
             }
         }
@@ -99,7 +100,7 @@ public enum MaxPool2d {
                                                 maxRecompute: Int = .max) throws
         -> (switches: PoolSwitches?, undecided: Int) {
         let x = newInput.shape, ws = weights.shape
-        let ctx = "MaxPool2d.switchesAfterInputChange"
+        let ctx = "PoolKernels.switchesAfterInputChange"
         check4(x, ctx)
         precondition(oldInput.shape == x, "\(ctx): old input \(oldInput.shape) differs from new input \(x)")
         precondition(ws.count == 4 && ws[0] == 3 && ws[1] == 3 && ws[2] == x[3],

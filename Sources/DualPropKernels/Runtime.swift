@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// An error reported by a C kernel: its status code and the library's description of it.
 public struct KernelError: Error, CustomStringConvertible {

@@ -33,6 +33,8 @@ public struct CifarVGG: ParsableCommand {
         The run directory holds config.json, split.json, metrics.csv, train.log, curves.svg, \
         last.safetensors / best.safetensors (weights with PyTorch names and layouts) and \
         last-state.safetensors (everything --resume needs).
+
+        \(OptionRanges.helpText)
         """,
         subcommands: [Plot.self])
 
@@ -105,7 +107,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Seed of the initial weights, the validation split, the shuffles, the augmentation and the synthetic data.")
     public var seed: UInt64 = 0
 
-    @Option(help: "Kernel threads (default: all cores). Runs are bit-reproducible for a given seed and thread count.")
+    @Option(help: "Kernel threads (default: the CPUs this process may use: OMP_NUM_THREADS, affinity mask, cgroup quota, physical cores; the model line says which). Runs are bit-reproducible for a given seed and thread count.")
     public var threads: Int?
 
     @Option(help: "Run directory (default runs/<timestamp>-<method>). An existing non-empty directory is refused unless --resume.")
@@ -189,6 +191,7 @@ public struct CifarVGG: ParsableCommand {
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery).") }
         if resume && output == nil { throw ValidationError("--resume needs --output RUN_DIR (the run to continue).") }
         if checkGradients && method == .bp { throw ValidationError("--check-gradients compares a rule with BP; --method bp has nothing to compare.") }
+        try OptionRanges.check(self)
     }
 
     /// The configuration with every unset option taken from the dataset's recipe.
@@ -234,6 +237,7 @@ public struct CifarVGG: ParsableCommand {
                                      progress: noProgress ? .none : (isatty(2) != 0 ? .bar : .lines),
                                      commandLine: CommandLine.arguments)
         do {
+            try MemoryEstimate.check(resolved())
             let summary = try Trainer.run(resolved(), options: options)
             _ = summary
         } catch let e as TrainingError {

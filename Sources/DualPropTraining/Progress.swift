@@ -49,8 +49,7 @@ struct ProgressReporter {
             let t = now()
             guard t - lastDraw >= 0.2 || s.step == s.steps else { return }
             lastDraw = t
-            fputs("\r\u{1B}[2K" + Self.text(s, withBar: true), stderr)
-            fflush(stderr)
+            writeToStandardError("\r\u{1B}[2K" + Self.text(s, withBar: true))
             barVisible = true
         case .lines:
             let decile = s.steps > 0 ? s.step * 10 / s.steps : 10
@@ -59,14 +58,14 @@ struct ProgressReporter {
             guard (decile > lastDecile && s.step < s.steps) || t - lastLine >= 60 else { return }
             lastDecile = decile; lastLine = t
             let line = Self.text(s, withBar: false)
-            fputs(line + "\n", stderr)
+            writeToStandardError(line + "\n")
             echo(line)
         }
     }
 
     /// Ends an epoch: clears the bar so the summary line starts on a clean line.
     mutating func endEpoch() {
-        if barVisible { fputs("\r\u{1B}[2K", stderr); fflush(stderr); barVisible = false }
+        if barVisible { writeToStandardError("\r\u{1B}[2K"); barVisible = false }
         lastDecile = 0; lastLine = -1
     }
 }

@@ -69,7 +69,11 @@ func writeText(_ text: String, to path: String) throws { try writeAtomically(Arr
 
 /// The standard error stream, unbuffered.
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { fputs(string, stderr) }
+    mutating func write(_ string: String) { writeToStandardError(string) }
 }
+
+/// Writes `string` to file descriptor 2 at once (unbuffered, like C's `stderr`). Swift 6 forbids
+/// touching Glibc's global `stderr` stream, which is shared mutable state.
+func writeToStandardError(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
 
 import DualPropData

@@ -63,6 +63,8 @@ public enum Trainer {
         var optimizer = SGD(momentum: config.momentum, weightDecay: config.weightDecay)
         var state: TrainingState
         if options.resume, let s = try dir.readState(network: &net, optimizer: &optimizer) {
+            try RunStateValidation.check(s, config: config, trainCount: data.split.train.count,
+                                         validationCount: data.split.validation.count, path: dir.file(RunDirectory.stateFile))
             state = s
             out.say("resumed \(dir.path) at epoch \(s.epoch + 1), batch \(s.batchInEpoch), step \(s.step) (config \(config.hash))")
         } else {
@@ -76,8 +78,9 @@ public enum Trainer {
             try writeAtomically(canonicalJSON(data.split), to: dir.file(RunDirectory.splitFile))
             if !options.resume { dir.append("# \(options.commandLine.joined(separator: " "))", to: RunDirectory.logFile) }
         }
+        ResumeThreads.noteSession(dir, resumed: options.resume && state.step > 0, storedRequest: try? dir.readConfiguration().configuration.threads)
         out.say("data: \(data.source); train \(data.split.train.count), validation \(data.split.validation.count), test \(data.test.count)")
-        out.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threads) threads, \(Runtime.activeISA)")
+        out.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(Runtime.threadChoiceDescription(requested: config.threads)), \(Runtime.activeISA)")
         if config.method == .dp && config.alpha != 0.5 {
             out.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
         }
@@ -103,7 +106,7 @@ public enum Trainer {
         let dir: RunDirectory
         let printSummaries: Bool
         func say(_ line: String) {
-            if printSummaries { print(line); fflush(stdout) }
+            if printSummaries { print(line); fflush(nil) }  // nil: all streams (`stdout` is not concurrency-safe)
             dir.append(line, to: RunDirectory.logFile)
         }
     }

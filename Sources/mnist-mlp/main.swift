@@ -1,6 +1,8 @@
 // mnist-mlp: reruns the source papers' MLP experiments on MNIST (SPEC §10), one subcommand each.
 // Every subcommand prints a markdown table with our figures beside the paper's and writes a CSV.
 import ArgumentParser
+import DualProp
+import DualPropData
 import DualPropExperiments
 import Foundation
 
@@ -43,10 +45,14 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Retrain every run even where a matching saved run exists (finished runs are still saved).")
     var fresh = false
 
+    @Option(help: "Kernel threads (default: the CPUs this process may use: OMP_NUM_THREADS, affinity, cgroup quota, physical cores).")
+    var threads: Int?
+
     func validate() throws {
-        if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
-        if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
-        if let n = trainCount, n < 100 { throw ValidationError("--train-count must be ≥ 100") }
+        try MNISTOptionRanges.check(seeds, MNISTOptionRanges.seeds, "--seeds")
+        try MNISTOptionRanges.check(epochs, MNISTOptionRanges.epochs, "--epochs")
+        try MNISTOptionRanges.check(trainCount, MNISTOptionRanges.trainCount, "--train-count")
+        if let t = threads, t < 1 || t > 1024 { throw ValidationError("--threads must be in 1…1024, got \(t)") }
     }
 
     /// Loads the data and builds the settings: explicit flags win, then `--quick`'s sizes, then the paper's.
@@ -55,6 +61,8 @@ struct CommonOptions: ParsableArguments {
         #if DEBUG
         FileHandle.standardError.write("warning: debug build (C kernels at -O0); use `swift run -c release mnist-mlp`\n".data(using: .utf8)!)
         #endif
+        if let t = threads { Runtime.threads = t }
+        printToStandardError("kernels: \(Runtime.threadChoiceDescription(requested: threads ?? 0)), \(Runtime.activeISA)")
         let dir = try MNISTData.locate(dataDir)
         let count = trainCount ?? (quick ? quickTrainCount : defaults.trainCount)
         let (train, test) = try MNISTData.load(directory: dir, trainCount: count, scaling: scaling)
@@ -76,7 +84,7 @@ struct CommonOptions: ParsableArguments {
         print(result.table.markdown)
         print(String(format: "Total run time: %.0f s (%.1f min).", seconds, seconds / 60))
         let path = csv ?? "\(name).csv"
-        try result.table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        try writeAtomically(Array(result.table.csv.utf8), to: path)  // errors name the file and the reason
         print("CSV written to \(path)")
         if quick {
             if result.failures.isEmpty {

@@ -29,7 +29,7 @@ struct ConvCase: CustomStringConvertible {
     var xShape: [Int] { [n, h, w, c] }
     var wShape: [Int] { [r, s, c, k] }
     var yShape: [Int] { [n, p, q, k] }
-    var geometry: Conv2d.Geometry { .init(stride: stride, padding: pad) }
+    var geometry: ConvKernels.Geometry { .init(stride: stride, padding: pad) }
     var description: String { "N\(n) H\(h) W\(w) C\(c) K\(k) R\(r) S\(s) stride\(stride) pad\(pad)" }
 
     /// Visits every (n,p,q,k,r,s,c) term of the convolution with in-range input coordinates.

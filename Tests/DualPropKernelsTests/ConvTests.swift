@@ -48,12 +48,12 @@ final class ConvTests: XCTestCase {
             let dwRef = cc.backwardWeights(x.doubles, dy.doubles)
             try forEachConfiguration { isa, t in
                 let ctx = "\(cc) isa \(isa) threads \(t)"
-                let y = try Conv2d.forward(x, weights: w, geometry: cc.geometry)
+                let y = try ConvKernels.forward(x, weights: w, geometry: cc.geometry)
                 XCTAssertEqual(y.shape, cc.yShape, ctx)
                 if let e = boundCheck(y.scalars, yRef.value, yRef.abs, terms: cc.longestSum) { XCTFail("fwd \(ctx): \(e)") }
-                let dx = try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry)
+                let dx = try ConvKernels.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry)
                 if let e = boundCheck(dx.scalars, dxRef.value, dxRef.abs, terms: cc.longestSum) { XCTFail("bwd_data \(ctx): \(e)") }
-                let dw = try Conv2d.backwardWeights(x, dy, kernelSize: (cc.r, cc.s), geometry: cc.geometry)
+                let dw = try ConvKernels.backwardWeights(x, dy, kernelSize: (cc.r, cc.s), geometry: cc.geometry)
                 if let e = boundCheck(dw.scalars, dwRef.value, dwRef.abs, terms: cc.longestSum) { XCTFail("bwd_weights \(ctx): \(e)") }
             }
         }
@@ -74,14 +74,14 @@ final class ConvTests: XCTestCase {
             for i in 0..<yRef.count { yRef[i] += Double(b[flat: i % cc.k]) }
             try forEachConfiguration { isa, t in
                 let ctx = "\(cc) isa \(isa) threads \(t)"
-                XCTAssertEqual(try Conv2d.forward(x, weights: w, bias: b, geometry: cc.geometry).doubles, yRef, ctx)
-                XCTAssertEqual(try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles,
+                XCTAssertEqual(try ConvKernels.forward(x, weights: w, bias: b, geometry: cc.geometry).doubles, yRef, ctx)
+                XCTAssertEqual(try ConvKernels.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles,
                                cc.backwardData(dy.doubles, w.doubles).value, ctx)
-                XCTAssertEqual(try Conv2d.backwardWeights(x, dy, kernelSize: (cc.r, cc.s), geometry: cc.geometry).doubles,
+                XCTAssertEqual(try ConvKernels.backwardWeights(x, dy, kernelSize: (cc.r, cc.s), geometry: cc.geometry).doubles,
                                cc.backwardWeights(x.doubles, dy.doubles).value, ctx)
                 var dbRef = [Double](repeating: 0, count: cc.k)
                 for (i, v) in dy.doubles.enumerated() { dbRef[i % cc.k] += v }
-                XCTAssertEqual(try Conv2d.biasBackward(dy).doubles, dbRef, ctx)
+                XCTAssertEqual(try ConvKernels.biasBackward(dy).doubles, dbRef, ctx)
             }
         }
     }
@@ -111,9 +111,9 @@ final class ConvTests: XCTestCase {
         let gw = fd(w.doubles) { loss(x.doubles, $0, b.doubles) }
         let gb = fd(b.doubles) { loss(x.doubles, w.doubles, $0) }
         try forEachConfiguration { isa, t in
-            let dx = try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles
-            let dw = try Conv2d.backwardWeights(x, dy, kernelSize: (3, 3), geometry: cc.geometry).doubles
-            let db = try Conv2d.biasBackward(dy).doubles
+            let dx = try ConvKernels.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles
+            let dw = try ConvKernels.backwardWeights(x, dy, kernelSize: (3, 3), geometry: cc.geometry).doubles
+            let db = try ConvKernels.biasBackward(dy).doubles
             for (got, want, name) in [(dx, gx, "dx"), (dw, gw, "dw"), (db, gb, "db")] {
                 for i in got.indices { XCTAssertEqual(got[i], want[i], accuracy: 1e-4, "\(name)[\(i)] isa \(isa) threads \(t)") }
             }
@@ -142,8 +142,8 @@ final class ConvTests: XCTestCase {
         let gx = xi.map { fd(x.doubles, at: $0) { loss($0, w.doubles) } }
         let gw = wi.map { fd(w.doubles, at: $0) { loss(x.doubles, $0) } }
         try forEachConfiguration { isa, t in
-            let dx = try Conv2d.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles
-            let dw = try Conv2d.backwardWeights(x, dy, kernelSize: (3, 3), geometry: cc.geometry).doubles
+            let dx = try ConvKernels.backwardData(dy, weights: w, inputShape: cc.xShape, geometry: cc.geometry).doubles
+            let dw = try ConvKernels.backwardWeights(x, dy, kernelSize: (3, 3), geometry: cc.geometry).doubles
             for (j, i) in xi.enumerated() { XCTAssertEqual(dx[i], gx[j], accuracy: 1e-4, "dx[\(i)] isa \(isa) threads \(t)") }
             for (j, i) in wi.enumerated() { XCTAssertEqual(dw[i], gw[j], accuracy: 1e-4, "dw[\(i)] isa \(isa) threads \(t)") }
         }
@@ -152,24 +152,24 @@ final class ConvTests: XCTestCase {
     func testOIHWConversionRoundTripsAndMatchesPyTorchIndexing() throws {
         let (r, s, c, k) = (3, 2, 5, 4)
         let w = Tensor(shape: [r, s, c, k]) { Float($0) }
-        let oihw = try Conv2d.weightsToOIHW(w)
+        let oihw = try ConvKernels.weightsToOIHW(w)
         XCTAssertEqual(oihw.shape, [k, c, r, s])
         for ir in 0..<r { for iS in 0..<s { for ic in 0..<c { for ik in 0..<k {
             XCTAssertEqual(oihw[ik, ic, ir, iS], w[ir, iS, ic, ik])
         } } } }
-        XCTAssertEqual(try Conv2d.weightsFromOIHW(oihw), w)
+        XCTAssertEqual(try ConvKernels.weightsFromOIHW(oihw), w)
     }
 
     func testInvalidGeometryThrows() {
         let x = Tensor(shape: [1, 2, 2, 1]), w = Tensor(shape: [5, 5, 1, 1])
-        XCTAssertThrowsError(try Conv2d.forward(x, weights: w, geometry: .init(stride: 1, padding: 0)))
-        XCTAssertThrowsError(try Conv2d.forward(x, weights: Tensor(shape: [3, 3, 1, 1]), geometry: .init(stride: 0, padding: 1)))
+        XCTAssertThrowsError(try ConvKernels.forward(x, weights: w, geometry: .init(stride: 1, padding: 0)))
+        XCTAssertThrowsError(try ConvKernels.forward(x, weights: Tensor(shape: [3, 3, 1, 1]), geometry: .init(stride: 0, padding: 1)))
     }
 
     func testEmptyBatch() throws {
         let x = Tensor(shape: [0, 4, 4, 3]), w = Tensor(shape: [3, 3, 3, 2], repeating: 1)
-        XCTAssertEqual(try Conv2d.forward(x, weights: w).shape, [0, 4, 4, 2])
-        XCTAssertEqual(try Conv2d.backwardWeights(x, Tensor(shape: [0, 4, 4, 2]), kernelSize: (3, 3)).scalars,
+        XCTAssertEqual(try ConvKernels.forward(x, weights: w).shape, [0, 4, 4, 2])
+        XCTAssertEqual(try ConvKernels.backwardWeights(x, Tensor(shape: [0, 4, 4, 2]), kernelSize: (3, 3)).scalars,
                        [Float](repeating: 0, count: 54))
     }
 }
@@ -178,14 +178,14 @@ final class ConvAlgorithmTests: XCTestCase {
     /// The sweep's direct-path cases really take the direct path where the CPU has AVX-512.
     func testDirectPathIsSelectedOnAVX512() throws {
         guard Runtime.detectedISA == .avx512 else { throw XCTSkip("no AVX-512 on this CPU") }
-        try Runtime.forEachISA { isa in
-            let name = Conv2d.algorithmName(input: [1, 1, 25, 32], weights: [3, 3, 32, 64])
+        Runtime.forEachISA { isa in
+            let name = ConvKernels.algorithmName(input: [1, 1, 25, 32], weights: [3, 3, 32, 64])
             XCTAssertEqual(name.contains("direct"), isa == .avx512, "\(isa): \(name)")
         }
         // narrow images take the direct path too (batch tiles); output channels not a multiple of
         // 32 and other geometries do not
-        XCTAssertTrue(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]).contains("direct"))
-        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 17]), "im2col+sgemm")
-        XCTAssertEqual(Conv2d.algorithmName(input: [1, 8, 8, 32], weights: [5, 5, 32, 64]), "im2col+sgemm")
+        XCTAssertTrue(ConvKernels.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 64]).contains("direct"))
+        XCTAssertEqual(ConvKernels.algorithmName(input: [1, 8, 8, 32], weights: [3, 3, 32, 17]), "im2col+sgemm")
+        XCTAssertEqual(ConvKernels.algorithmName(input: [1, 8, 8, 32], weights: [5, 5, 32, 64]), "im2col+sgemm")
     }
 }

@@ -1,7 +1,7 @@
 import DualPropKernels
 import XCTest
 
-/// `MaxPool2d.switchesAfterInputChange` (`ck_conv3x3_pool_switches_update`) against the switches
+/// `PoolKernels.switchesAfterInputChange` (`ck_conv3x3_pool_switches_update`) against the switches
 /// of a float64 convolution of the new input, computed by naive loops (`ConvCase.forward`).
 final class PoolSwitchUpdateTests: XCTestCase {
     /// Odd sizes (the last row/column is not pooled), 1-pixel-wide maps, channel counts around the
@@ -30,9 +30,9 @@ final class PoolSwitchUpdateTests: XCTestCase {
         for i in 0..<xNew.count where Double(rng.next() % 1000) / 1000 < moved {
             xNew[flat: i] += integers ? rng.int(1) : size * rng.uniform()
         }
-        let zOld = try Conv2d.forward(xOld, weights: weights, bias: bias, geometry: cs.geometry)
+        let zOld = try ConvKernels.forward(xOld, weights: weights, bias: bias, geometry: cs.geometry)
         return Setup(cs: cs, weights: weights, bias: bias, xOld: xOld, xNew: xNew, zOld: zOld,
-                     oldSwitches: try MaxPool2d.forward(zOld).switches)
+                     oldSwitches: try PoolKernels.forward(zOld).switches)
     }
 
     /// Switches of the float64 convolution of the new input, and for each window channel whether
@@ -60,7 +60,7 @@ final class PoolSwitchUpdateTests: XCTestCase {
         for (i, cs) in Self.cases.enumerated() {
             for (moved, size) in [(0.02, Float(1e-3)), (0.3, 0.05), (1.0, 1.0)] {
                 let s = try setup(cs, seed: 100 + UInt64(i), moved: moved, size: size)
-                let r = try MaxPool2d.switchesAfterInputChange(weights: s.weights, bias: s.bias, newInput: s.xNew,
+                let r = try PoolKernels.switchesAfterInputChange(weights: s.weights, bias: s.bias, newInput: s.xNew,
                                                                oldInput: s.xOld, oldOutput: s.zOld, oldSwitches: s.oldSwitches)
                 let got = try XCTUnwrap(r.switches, "\(cs): no limit was set, so switches must come back")
                 let o = oracle(s, slack: 1e-5)
@@ -81,7 +81,7 @@ final class PoolSwitchUpdateTests: XCTestCase {
     func testIntegerDataWithTiesMatchesExactly() throws {
         for (i, cs) in Self.cases.enumerated() {
             let s = try setup(cs, seed: 200 + UInt64(i), moved: 0.2, size: 1, integers: true)
-            let r = try MaxPool2d.switchesAfterInputChange(weights: s.weights, bias: s.bias, newInput: s.xNew,
+            let r = try PoolKernels.switchesAfterInputChange(weights: s.weights, bias: s.bias, newInput: s.xNew,
                                                            oldInput: s.xOld, oldOutput: s.zOld, oldSwitches: s.oldSwitches)
             XCTAssertEqual(try XCTUnwrap(r.switches).positions, oracle(s, slack: 0).switches, "\(cs)")
             XCTAssertGreaterThan(r.undecided, 0, "\(cs): integer moves of 1 should leave some windows undecided")
@@ -92,13 +92,13 @@ final class PoolSwitchUpdateTests: XCTestCase {
     func testUnchangedInputAndRecomputeLimit() throws {
         let cs = Self.cases[1]
         let same = try setup(cs, seed: 300, moved: 0, size: 0)
-        let r0 = try MaxPool2d.switchesAfterInputChange(weights: same.weights, bias: same.bias, newInput: same.xNew,
+        let r0 = try PoolKernels.switchesAfterInputChange(weights: same.weights, bias: same.bias, newInput: same.xNew,
                                                         oldInput: same.xOld, oldOutput: same.zOld,
                                                         oldSwitches: same.oldSwitches, maxRecompute: 0)
         XCTAssertEqual(r0.undecided, 0)
         XCTAssertEqual(r0.switches, same.oldSwitches)
         let big = try setup(cs, seed: 301, moved: 1, size: 1)
-        let r1 = try MaxPool2d.switchesAfterInputChange(weights: big.weights, bias: big.bias, newInput: big.xNew,
+        let r1 = try PoolKernels.switchesAfterInputChange(weights: big.weights, bias: big.bias, newInput: big.xNew,
                                                         oldInput: big.xOld, oldOutput: big.zOld,
                                                         oldSwitches: big.oldSwitches, maxRecompute: 0)
         XCTAssertGreaterThan(r1.undecided, 0)
@@ -114,7 +114,7 @@ final class PoolSwitchUpdateTests: XCTestCase {
         var results: [PoolSwitches?] = []
         for t in [1, 2, 3] {
             Runtime.threads = t
-            results.append(try MaxPool2d.switchesAfterInputChange(weights: s.weights, bias: s.bias, newInput: s.xNew,
+            results.append(try PoolKernels.switchesAfterInputChange(weights: s.weights, bias: s.bias, newInput: s.xNew,
                                                                   oldInput: s.xOld, oldOutput: s.zOld,
                                                                   oldSwitches: s.oldSwitches).switches)
         }
@@ -126,7 +126,7 @@ final class PoolSwitchUpdateTests: XCTestCase {
         let s = try setup(Self.cases[0], seed: 500, moved: 0.1, size: 0.1)
         var bad = s.oldSwitches.positions
         bad[0] = 7
-        XCTAssertThrowsError(try MaxPool2d.switchesAfterInputChange(
+        XCTAssertThrowsError(try PoolKernels.switchesAfterInputChange(
             weights: s.weights, bias: s.bias, newInput: s.xNew, oldInput: s.xOld, oldOutput: s.zOld,
             oldSwitches: PoolSwitches(shape: s.oldSwitches.shape, positions: bad)))
     }

@@ -39,14 +39,14 @@ final class PoolTests: XCTestCase {
             // integer values in [-2, 2]: many ties, so the tie rule is exercised everywhere
             let x = rng.intTensor(s, 2), other = rng.intTensor(s, 2)
             let ref = reference(x), refOther = reference(other)
-            let dy = rng.tensor(MaxPool2d.outputShape(s))
+            let dy = rng.tensor(PoolKernels.outputShape(s))
             try forEachConfiguration { isa, t in
                 let ctx = "\(s) isa \(isa) threads \(t)"
-                let (y, sw) = try MaxPool2d.forward(x)
+                let (y, sw) = try PoolKernels.forward(x)
                 XCTAssertEqual(y.scalars, ref.y, ctx)
                 XCTAssertEqual(sw.positions, ref.sw, ctx)
-                XCTAssertEqual(try MaxPool2d.backward(dy, switches: sw, inputShape: s).scalars, routed(dy, ref.sw, s), ctx)
-                XCTAssertEqual(try MaxPool2d.backward(dy, switchesOf: other).scalars, routed(dy, refOther.sw, s), ctx)
+                XCTAssertEqual(try PoolKernels.backward(dy, switches: sw, inputShape: s).scalars, routed(dy, ref.sw, s), ctx)
+                XCTAssertEqual(try PoolKernels.backward(dy, switchesOf: other).scalars, routed(dy, refOther.sw, s), ctx)
             }
         }
     }
@@ -60,7 +60,7 @@ final class PoolTests: XCTestCase {
             var x = Tensor(shape: [1, 2, 2, c])
             for ch in 0..<c { for k in 0..<4 { x[0, k / 2, k % 2, ch] = windows[ch % 8][k] } }
             try forEachConfiguration { isa, _ in
-                let sw = try MaxPool2d.forward(x).switches.positions
+                let sw = try PoolKernels.forward(x).switches.positions
                 XCTAssertEqual(sw, (0..<c).map { expected[$0 % 8] }, "isa \(isa) c \(c)")
             }
         }
@@ -75,7 +75,7 @@ final class PoolTests: XCTestCase {
         var perm = Array(0..<count)
         for i in stride(from: count - 1, to: 0, by: -1) { perm.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         let x = Tensor(shape: s) { Float(perm[$0]) * 0.01 }
-        let dy = rng.tensor(MaxPool2d.outputShape(s))
+        let dy = rng.tensor(PoolKernels.outputShape(s))
         func loss(_ xd: [Double]) -> Double {
             let y = reference(Tensor(shape: s, values: xd.map(Float.init))).y
             return y.indices.reduce(0) { $0 + Double(y[$1]) * Double(dy[flat: $1]) }
@@ -87,8 +87,8 @@ final class PoolTests: XCTestCase {
             return (loss(p) - loss(m)) / (2 * h)
         }
         try forEachConfiguration { isa, _ in
-            let (_, sw) = try MaxPool2d.forward(x)
-            let dx = try MaxPool2d.backward(dy, switches: sw, inputShape: s).doubles
+            let (_, sw) = try PoolKernels.forward(x)
+            let dx = try PoolKernels.backward(dy, switches: sw, inputShape: s).doubles
             for i in dx.indices { XCTAssertEqual(dx[i], fd[i], accuracy: 1e-3, "isa \(isa) element \(i)") }
         }
     }

@@ -14,7 +14,7 @@ import XCTest
 /// BP itself is checked against the float64 reference BP (Reference.swift) on the same nets, to
 /// 1e-5 relative (float32 rounding of a few layers; measured ≤ 5e-7 on the MLPs).
 final class RuleConvergenceTests: XCTestCase {
-    static let rules: [(String, (Float) -> any LearningRule)] = [
+    static let rules: [(String, @Sendable (Float) -> any LearningRule)] = [
         ("fbp", { FenchelBackpropagation(tau: $0) }),
         ("dpT α=0", { AdjointDualPropagation(alpha: 0, beta: $0) }),
         ("dpT α=½", { AdjointDualPropagation(alpha: 0.5, beta: $0) }),
