@@ -21,6 +21,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target DualProp` (DocC); a command plugin only,
+        // built into no product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The C kernel library: sources in CKernels/, public headers (the ck_ API) in include/.
@@ -66,7 +69,10 @@ let package = Package(
         .target(name: "DualPropData", dependencies: ["CZlib"]),
         .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData", "CZlib"], resources: [.copy("Fixtures")]),
         // The training driver: `swift run -c release cifar-vgg` (logic in DualPropTraining, testable).
-        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData",
+        // MPI for data-parallel cifar-vgg runs, loaded with dlopen() only under an MPI launcher:
+        // nothing links MPI, so every target builds and runs on a machine without it.
+        .target(name: "CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData", "CMPIShim",
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
         .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),

@@ -30,6 +30,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var wallSeconds = 0.0
     /// Every metrics row so far (`metrics.csv` is rewritten from it).
     public var history: [MetricRow] = []
+    /// The number of MPI processes that trained the run (nil in states written before MPI: 1).
+    /// `--resume` needs the same number: it decides the order in which gradients are summed.
+    public var ranks: Int?
 }
 
 /// A run directory: configuration, split, log, metrics and checkpoints.
@@ -80,6 +83,16 @@ public struct RunDirectory {
         // Checkpoint writes interrupted by a kill leave `<file>.tmp-<pid>-<n>` behind (up to the
         // size of a checkpoint each); remove those of writers that are gone.
         removeStaleTemporaryFiles(in: path)
+        return dir
+    }
+
+    /// Opens a run directory to read its configuration and weights (`cifar-vgg evaluate`).
+    public static func openForReading(_ path: String) throws -> RunDirectory {
+        guard isDirectory(path) else { throw TrainingError("\(path): no such run directory") }
+        let dir = RunDirectory(path: path)
+        guard FileManager.default.fileExists(atPath: dir.file(configFile)) else {
+            throw TrainingError("\(dir.file(configFile)): missing file: \(path) is not a cifar-vgg run directory")
+        }
         return dir
     }
 
