@@ -33,6 +33,8 @@ public struct CifarVGG: ParsableCommand {
         The run directory holds config.json, split.json, metrics.csv, train.log, curves.svg, \
         last.safetensors / best.safetensors (weights with PyTorch names and layouts) and \
         last-state.safetensors (everything --resume needs).
+
+        \(OptionRanges.helpText)
         """,
         subcommands: [Plot.self])
 
@@ -105,7 +107,7 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: "Seed of the initial weights, the validation split, the shuffles, the augmentation and the synthetic data.")
     public var seed: UInt64 = 0
 
-    @Option(help: "Kernel threads (default: all cores). Runs are bit-reproducible for a given seed and thread count.")
+    @Option(help: "Kernel threads (default: the CPUs this process may use: OMP_NUM_THREADS, affinity mask, cgroup quota, physical cores; the model line says which). Runs are bit-reproducible for a given seed and thread count.")
     public var threads: Int?
 
     @Option(help: "Run directory (default runs/<timestamp>-<method>). An existing non-empty directory is refused unless --resume.")
@@ -198,6 +200,7 @@ public struct CifarVGG: ParsableCommand {
                 throw ValidationError("--batch-size \(b) is the global batch and must be divisible by the \(ranks) MPI processes (each takes an equal share); use a multiple of \(ranks) or another -np.")
             }
         }
+        try OptionRanges.check(self)
     }
 
     /// The configuration with every unset option taken from the dataset's recipe.
@@ -248,6 +251,7 @@ public struct CifarVGG: ParsableCommand {
             let options = TrainerOptions(output: output, resume: resume,
                                          progress: noProgress ? .none : (isatty(2) != 0 ? .bar : .lines),
                                          commandLine: CommandLine.arguments, group: group, checkReplicas: checkReplicas)
+            try MemoryEstimate.check(resolved())
             let summary = try Trainer.run(resolved(), options: options)
             _ = summary
             group.finalize()

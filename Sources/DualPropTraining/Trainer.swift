@@ -94,6 +94,9 @@ public enum Trainer {
                     \(ranks == 1 ? "no mpirun" : "mpirun -np \(ranks)"), or start a new --output.
                     """, exitCode: 64)
             }
+            try RunStateValidation.check(s, config: config, trainCount: data.split.train.count,
+                                         validationCount: data.split.validation.count,
+                                         path: dir?.file(RunDirectory.stateFile) ?? RunDirectory.stateFile)
             state = s
             report.say("resumed \(options.output) at epoch \(s.epoch + 1), batch \(s.batchInEpoch), step \(s.step) (config \(config.hash))")
         } else {
