@@ -81,7 +81,13 @@ public enum Trainer {
         var net = config.initialNetwork()
         var optimizer = SGD(momentum: config.momentum, weightDecay: config.weightDecay)
         var resumed: TrainingState? = nil
-        if options.resume, let dir { resumed = try dir.readState(network: &net, optimizer: &optimizer) }
+        if options.resume, let dir {
+            resumed = try dir.readState(network: &net, optimizer: &optimizer)
+            if let s = resumed {
+                try RunStateValidation.check(s, config: config, trainCount: data.split.train.count,
+                                             validationCount: data.split.validation.count, path: dir.file(RunDirectory.stateFile))
+            }
+        }
         if options.resume { resumed = try DataParallel.broadcastResumePoint(resumed, net: &net, optimizer: &optimizer, group) }
         var state: TrainingState
         if let s = resumed {
@@ -94,9 +100,6 @@ public enum Trainer {
                     \(ranks == 1 ? "no mpirun" : "mpirun -np \(ranks)"), or start a new --output.
                     """, exitCode: 64)
             }
-            try RunStateValidation.check(s, config: config, trainCount: data.split.train.count,
-                                         validationCount: data.split.validation.count,
-                                         path: dir?.file(RunDirectory.stateFile) ?? RunDirectory.stateFile)
             state = s
             report.say("resumed \(options.output) at epoch \(s.epoch + 1), batch \(s.batchInEpoch), step \(s.step) (config \(config.hash))")
         } else {
@@ -123,7 +126,7 @@ public enum Trainer {
         let parallel = group.size > 1 ? "; \(group.size) MPI processes, \(config.batchSize / group.size) images each per step" : ""
         report.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(threads), \(Runtime.activeISA)\(parallel)")
         if config.method == .dp && config.alpha != 0.5 {
-            report.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
+            report.say("note: plain (undamped) DP is only stable for α = ½; α = \(config.alpha!) may diverge")
         }
         var session = TrainingSession(
             config: config, data: data, group: group, net: net, optimizer: optimizer, state: state,

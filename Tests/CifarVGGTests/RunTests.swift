@@ -124,8 +124,8 @@ final class RunTests: XCTestCase {
 /// driver; skipped with a message when the shared data folder is absent.
 final class SharedDataTests: XCTestCase {
     func testStandInLoadsUnchanged() throws {
-        guard let dir = DataLocation.dataset("cifar10-standin", searchRoots: [TestSupport.packageRoot]) else {
-            throw XCTSkip("../shared/data/cifar10-standin not found (looked in $DP_DATA_DIR and \(TestSupport.packageRoot)/../shared/data); skipping")
+        guard let dir = DataLocation.dataset("cifar10-standin", alsoTrying: [TestSupport.packageRoot + "/../shared/data"]) else {
+            throw XCTSkip("cifar10-standin not found (looked in \(DataLocation.searchDescription(for: "cifar10-standin")) and \(TestSupport.packageRoot)/../shared/data); skipping")
         }
         let cmd = try XCTUnwrap(TestSupport.command(["--dataset", "cifar10", "--data-dir", dir, "--train-limit", "1000", "--test-limit", "300"]))
         let data = try TrainingData.load(cmd.resolved())
