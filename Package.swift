@@ -6,6 +6,8 @@
 // No unsafeFlags anywhere: other packages must be able to depend on this one by version.
 // SIMD code selects its ISA with per-function target attributes; threads come from the OpenMP
 // runtime through its libgomp entry points (Debian's libomp-dev provides libomp5.so).
+//
+// Licensed under the Apache License, Version 2.0 (see LICENSE).
 import PackageDescription
 
 let package = Package(
@@ -62,11 +64,21 @@ let package = Package(
         // Dataset readers (CIFAR-10/100 binary, ImageNet32 npz, MNIST idx), augmentation, safetensors.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DualPropData", dependencies: ["CZlib"]),
-        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData", "CZlib"], resources: [.copy("Fixtures")]),
         // The training driver: `swift run -c release cifar-vgg` (logic in DualPropTraining, testable).
-        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData",
+        // MPI for data-parallel cifar-vgg runs, loaded with dlopen() only under an MPI launcher:
+        // nothing links MPI, so every target builds and runs on a machine without it.
+        .target(name: "CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData", "CMPIShim",
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
         .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),
+        // Fuzz targets, one per file reader (README "Fuzzing"): scripts/fuzz.sh builds them with
+        // libFuzzer (`-sanitize=fuzzer`, on the command line); a plain build makes replay tools.
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["DualPropData"], path: "Fuzz/fuzz-safetensors"),
+        .executableTarget(name: "fuzz-zip-npy", dependencies: ["DualPropData"], path: "Fuzz/fuzz-zip-npy"),
+        .executableTarget(name: "fuzz-cifar", dependencies: ["DualPropData"], path: "Fuzz/fuzz-cifar"),
+        .executableTarget(name: "fuzz-idx-gzip", dependencies: ["DualPropData"], path: "Fuzz/fuzz-idx-gzip"),
+        .executableTarget(name: "fuzz-run-state", dependencies: ["DualPropTraining", "DualPropData"], path: "Fuzz/fuzz-run-state"),
     ]
 )

@@ -110,6 +110,18 @@ CK_API void ck_heap_reuse_large_blocks(void);
  *  headers the library was built with. */
 CK_API const char *ck_version(void);
 
+/**
+ * How this library was compiled, as one static line of "; "-separated fields, e.g.
+ * "ckernels 0.1.0; compiler clang 21.0.0; optimized yes; isas ref avx2 avx512".
+ * `optimized` says whether the kernels were compiled with optimisation (__OPTIMIZE__: no in a
+ * SwiftPM debug build, which compiles C at -O0); `isas` lists the instruction sets with kernels
+ * compiled in (ck_isa_detected says which of them this CPU can run).
+ */
+CK_API const char *ck_build_info(void);
+
+/** Whether the kernels were compiled with optimisation (__OPTIMIZE__ defined); false at -O0. */
+CK_API bool ck_build_optimized(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,8 +15,15 @@ public struct AdjointDualPropagation: LearningRule {
 
     /// DP⊤ gradients.
     public func step(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> StepResult {
+        try step(network, input: input, labels: labels, ready: { _, _, _ in })
+    }
+
+    /// DP⊤ gradients, each block's handed to `ready` as the final weight-gradient pass reaches it
+    /// (top block first; the inference before it must finish first).
+    public func step(_ network: Sequential, input: Tensor, labels: [Int32],
+                     ready: (Int, Tensor, Tensor) throws -> Void) throws -> StepResult {
         var engine = try DualEngine(network, settings, input: input, labels: labels)
-        return try engine.run()
+        return try engine.run(ready: ready)
     }
 }
 
@@ -35,8 +42,15 @@ public struct DualPropagation: LearningRule {
 
     /// DP gradients.
     public func step(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> StepResult {
+        try step(network, input: input, labels: labels, ready: { _, _, _ in })
+    }
+
+    /// DP gradients, each block's handed to `ready` as the final weight-gradient pass reaches it
+    /// (top block first; the inference before it must finish first).
+    public func step(_ network: Sequential, input: Tensor, labels: [Int32],
+                     ready: (Int, Tensor, Tensor) throws -> Void) throws -> StepResult {
         var engine = try DualEngine(network, settings, input: input, labels: labels)
-        return try engine.run()
+        return try engine.run(ready: ready)
     }
 }
 
@@ -256,7 +270,7 @@ struct DualEngine {
         }
     }
 
-    mutating func run() throws -> StepResult {
+    mutating func run(ready: (Int, Tensor, Tensor) throws -> Void = { _, _, _ in }) throws -> StepResult {
         try nudgeOutput()
         switch s.schedule {
         case .sweep:
@@ -270,16 +284,18 @@ struct DualEngine {
             }
             try downSweep()
         }
-        return StepResult(gradients: try gradients(), loss: forwardOutput.meanLoss,
+        return StepResult(gradients: try gradients(ready: ready), loss: forwardOutput.meanLoss,
                           correct: forwardOutput.correct, count: labels.count)
     }
 
     /// `∇W_k = −(1/βB) Σ pool_kᵀ(δ_k) ⊗ s̄_{k−1}`, routed by the switches of `conv_k(s̄_{k−1})`.
-    mutating func gradients() throws -> Gradients {
+    /// Blocks are independent here (each reads only its own switches and the final `s̄`), so
+    /// they go top first: the order in which `ready` lets a caller start sending them.
+    mutating func gradients(ready: (Int, Tensor, Tensor) throws -> Void) throws -> Gradients {
         let scale = -1 / (s.beta * Float(labels.count))
-        var weights: [Tensor] = [], biases: [Tensor] = []
+        var weights = [Tensor](repeating: Tensor(shape: [0]), count: L), biases = weights
         let parameters = net.parameters
-        for k in 0..<L {
+        for k in stride(from: L - 1, through: 0, by: -1) {
             if net.blocks[k].pool { try refreshSwitches(k) }
             let d = delta[k] ?? Tensor(shape: pre[k].shape)
             // The scale −1/(βB) goes on whichever is smaller: δ or the weight gradient.
@@ -287,7 +303,8 @@ struct DualEngine {
             let dz = try net.unpool(k, scaleSignal ? scaled(d, scale) : d, switches: switches[k],
                                     prePoolShape: prePoolShape[k])
             let (w, b) = try net.linearGradient(k, input: input(k), dz)
-            weights.append(scaleSignal ? w : scaled(w, scale)); biases.append(scaleSignal ? b : scaled(b, scale))
+            weights[k] = scaleSignal ? w : scaled(w, scale); biases[k] = scaleSignal ? b : scaled(b, scale)
+            try ready(k, weights[k], biases[k])
         }
         return Gradients(weights: weights, biases: biases)
     }

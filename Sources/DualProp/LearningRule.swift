@@ -53,6 +53,21 @@ public protocol LearningRule: Sendable {
     var name: String { get }
     /// Gradients for a batch `input` with class `labels` (one per example).
     func step(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> StepResult
+    /// `step`, also handing each block's gradients to `ready(k, weight, bias)` as soon as the rule
+    /// has them, top block first, so that a caller can start communicating them while the rest of
+    /// the step runs (data-parallel training). The result is the same as `step`'s.
+    func step(_ network: Sequential, input: Tensor, labels: [Int32],
+              ready: (_ block: Int, _ weight: Tensor, _ bias: Tensor) throws -> Void) throws -> StepResult
+}
+
+extension LearningRule {
+    /// For rules that finish all gradients together: `step`, then every block, top first.
+    public func step(_ network: Sequential, input: Tensor, labels: [Int32],
+                     ready: (_ block: Int, _ weight: Tensor, _ bias: Tensor) throws -> Void) throws -> StepResult {
+        let r = try step(network, input: input, labels: labels)
+        for k in r.gradients.weights.indices.reversed() { try ready(k, r.gradients.weights[k], r.gradients.biases[k]) }
+        return r
+    }
 }
 
 /// Loss, correct count and the output error `∂ℓ/∂a_L · scale` for a batch of logits.

@@ -92,6 +92,22 @@ public enum MNISTData {
         }
         let train = try MNIST.load(directory: directory, split: .train)
         let test = try MNIST.load(directory: directory, split: .test)
+        try checkGeometry(train, file: MNIST.find(directory, "train-images-idx3-ubyte"))
+        try checkGeometry(test, file: MNIST.find(directory, "t10k-images-idx3-ubyte"))
         return (convert(train, limit: trainCount), convert(test, limit: nil))
+    }
+
+    /// The image geometry every model of the experiments takes: 28×28 single-channel (784 inputs).
+    public static let imageSide = 28
+
+    /// Throws unless `d` holds at least one image of exactly 28×28 pixels: the models' first layer
+    /// has 784 inputs in MNIST's row order, so other shapes (even 14×56, also 784 pixels) are not
+    /// MNIST and are refused rather than trained on.
+    static func checkGeometry(_ d: ImageDataset, file: String) throws {
+        guard d.height == imageSide, d.width == imageSide, d.channels == 1 else {
+            throw DataError(.wrongShape, file: file,
+                            "images are \(d.height)x\(d.width), the MNIST models need \(imageSide)x\(imageSide)")
+        }
+        guard d.count >= 1 else { throw DataError(.wrongSize, file: file, "holds no images") }
     }
 }

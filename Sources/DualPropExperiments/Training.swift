@@ -99,7 +99,9 @@ public func train(_ network: Sequential, rule: LearningRule, train: MNISTSplit, 
     let started = Date()
     var running = 0.0, perEpoch: [Double] = [], diverged = false
     let steps = train.count / o.batchSize
-    precondition(steps >= 1, "train: \(train.count) examples is less than one batch of \(o.batchSize)")
+    guard steps >= 1 else {
+        throw ExperimentError("the training split has \(train.count) examples, less than one batch of \(o.batchSize)")
+    }
     epochs: for epoch in 0..<o.epochs {
         let order = permutation(train.count, seed: o.seed &* 0x9E37_79B9 &+ UInt64(epoch))
         var correct = 0, seen = 0, lossSum = 0.0

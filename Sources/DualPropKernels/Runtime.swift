@@ -75,6 +75,14 @@ public enum Runtime {
     /// The kernel library's version string.
     public static var version: String { String(cString: ck_version()) }
 
+    /// How the kernel library was compiled: version, compiler, optimisation, ISAs compiled in,
+    /// e.g. "ckernels 0.1.0; compiler clang 21.0.0; optimized yes; isas ref avx2 avx512".
+    public static var buildInfo: String { String(cString: ck_build_info()) }
+
+    /// Whether the C kernels were compiled with optimisation. False in a SwiftPM debug build
+    /// (`swift build` without `-c release` compiles C at -O0), where training is many times slower.
+    public static var kernelsOptimized: Bool { ck_build_optimized() }
+
     /// Run `body` once with the ISA capped at each available ISA, restoring the cap afterwards.
     public static func forEachISA(_ body: (ISA) throws -> Void) rethrows {
         let saved = activeISA

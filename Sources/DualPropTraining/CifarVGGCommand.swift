@@ -33,6 +33,8 @@ public struct CifarVGG: ParsableCommand {
         The run directory holds config.json, split.json, metrics.csv, train.log, curves.svg, \
         last.safetensors / best.safetensors (weights with PyTorch names and layouts) and \
         last-state.safetensors (everything --resume needs).
+
+        \(OptionRanges.helpText)
         """,
         subcommands: [Plot.self])
 
@@ -123,6 +125,9 @@ public struct CifarVGG: ParsableCommand {
     @Option(help: ArgumentHelp("Also save the resumable checkpoint every N steps inside an epoch (0: epoch ends only).", visibility: .hidden))
     public var checkpointEvery: Int = 0
 
+    @Flag(help: ArgumentHelp("Under mpirun, check after every step that all ranks hold bitwise the same weights (tests).", visibility: .hidden))
+    public var checkReplicas = false
+
     /// Defaults (for ArgumentParser).
     public init() {}
 
@@ -189,6 +194,13 @@ public struct CifarVGG: ParsableCommand {
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery).") }
         if resume && output == nil { throw ValidationError("--resume needs --output RUN_DIR (the run to continue).") }
         if checkGradients && method == .bp { throw ValidationError("--check-gradients compares a rule with BP; --method bp has nothing to compare.") }
+        try OptionRanges.check(self)
+        if let ranks = ProcessGroup.launcherSize(), ranks > 1 {
+            let b = batchSize ?? Recipe.of(dataset).batchSize
+            guard b % ranks == 0 else {
+                throw ValidationError("--batch-size \(b) is the global batch and must be divisible by the \(ranks) MPI processes (each takes an equal share); use a multiple of \(ranks) or another -np.")
+            }
+        }
     }
 
     /// The configuration with every unset option taken from the dataset's recipe.
@@ -228,23 +240,43 @@ public struct CifarVGG: ParsableCommand {
     }
 
     /// Trains; a failure prints `cifar-vgg: error: <file or setting>: <problem>` and exits non-zero
-    /// (1, or 3 for a non-finite loss).
+    /// (1, or 3 for a non-finite loss). Under mpirun a failing rank names itself and ends the whole
+    /// job (MPI_Abort), so no rank is left waiting in a collective.
     public mutating func run() throws {
-        let options = TrainerOptions(output: outputDirectory(), resume: resume,
-                                     progress: noProgress ? .none : (isatty(2) != 0 ? .bar : .lines),
-                                     commandLine: CommandLine.arguments)
+        var group = ProcessGroup.single
         do {
+            try MemoryEstimate.check(resolved())
+            group = try ProcessGroup.join()
+            // Every rank parses the same command line; all but rank 0 use the same default --output.
+            let output = group.size > 1 && output == nil ? try agreedOutputDirectory(group) : outputDirectory()
+            let options = TrainerOptions(output: output, resume: resume,
+                                         progress: noProgress ? .none : (isatty(2) != 0 ? .bar : .lines),
+                                         commandLine: CommandLine.arguments, group: group, checkReplicas: checkReplicas)
             let summary = try Trainer.run(resolved(), options: options)
             _ = summary
-        } catch let e as TrainingError {
-            var err = StandardError()
-            print("cifar-vgg: error: \(e.description)", to: &err)
-            throw ExitCode(e.exitCode)
+            group.finalize()
         } catch {
-            var err = StandardError()
-            print("cifar-vgg: error: \(error)", to: &err)
-            throw ExitCode(1)
+            let code = (error as? TrainingError)?.exitCode ?? 1
+            let text = (error as? TrainingError)?.description ?? "\(error)"
+            let shared = (error as? TrainingError)?.onEveryRank ?? false
+            if group.isRoot || !shared {
+                var err = StandardError()
+                print("cifar-vgg: error: \(shared ? "" : group.messagePrefix)\(text)", to: &err)
+            }
+            if group.size > 1 {
+                // An error every rank meets is reported by rank 0, whose MPI_Abort ends the others.
+                if shared && !group.isRoot { sleep(10) }
+                group.abort(code: code)
+            }
+            throw ExitCode(code)
         }
+    }
+
+    /// Rank 0's default run directory name (the timestamp may differ by a second across ranks).
+    func agreedOutputDirectory(_ group: ProcessGroup) throws -> String {
+        var bytes = Array(outputDirectory().utf8)
+        try group.broadcast(&bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `cifar-vgg plot RUN_DIR`: redraw `curves.svg` from the run's `metrics.csv`.

@@ -2,6 +2,7 @@
 // Every subcommand prints a markdown table with our figures beside the paper's and writes a CSV.
 import ArgumentParser
 import DualProp
+import DualPropData
 import DualPropExperiments
 import Foundation
 
@@ -48,9 +49,9 @@ struct CommonOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
-        if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
-        if let n = trainCount, n < 100 { throw ValidationError("--train-count must be ≥ 100") }
+        try MNISTOptionRanges.check(seeds, MNISTOptionRanges.seeds, "--seeds")
+        try MNISTOptionRanges.check(epochs, MNISTOptionRanges.epochs, "--epochs")
+        try MNISTOptionRanges.check(trainCount, MNISTOptionRanges.trainCount, "--train-count")
         if let t = threads, t < 1 || t > 1024 { throw ValidationError("--threads must be in 1…1024, got \(t)") }
     }
 
@@ -83,7 +84,7 @@ struct CommonOptions: ParsableArguments {
         print(result.table.markdown)
         print(String(format: "Total run time: %.0f s (%.1f min).", seconds, seconds / 60))
         let path = csv ?? "\(name).csv"
-        try result.table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        try writeAtomically(Array(result.table.csv.utf8), to: path)  // errors name the file and the reason
         print("CSV written to \(path)")
         if quick {
             if result.failures.isEmpty {

@@ -31,7 +31,12 @@ int main(void) {
     for (int64_t i = 0; i < M * N; i++) c0[i] = value_at(i, 3);
 
     printf("ckernels %s, detected ISA %s\n", ck_version(), ck_isa_name(ck_isa_detected()));
+    printf("build: %s\n", ck_build_info());
     int failures = 0;
+    if (strcmp(ck_version(), CK_VERSION_STRING) != 0) { /* headers and library from one install */
+        printf("FAIL headers are version %s, the library is %s\n", CK_VERSION_STRING, ck_version());
+        failures++;
+    }
     for (int isa = CK_ISA_REF; isa <= (int)ck_isa_detected(); isa++) {
         if (ck_set_max_isa((ck_isa)isa) != CK_OK) continue;
         memcpy(c, c0, sizeof c);

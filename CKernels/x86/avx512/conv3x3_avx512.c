@@ -19,6 +19,16 @@
 
 #define CK_CONV3X3_MAX_T 12
 
+/* Fully unroll a loop over the T (or CT) ≤ 12 pixels of a tile, so the accumulators stay in
+ * registers: clang's pragma, and GCC's (which unrolls completely when the constant trip count
+ * is ≤ 12), so both compilers build the measured code. */
+#if defined(__clang__)
+#define CK_UNROLL_TILE _Pragma("clang loop unroll(full)")
+#else
+#define CK_UNROLL_TILE _Pragma("GCC unroll 12")
+#endif
+_Static_assert(CK_CONV3X3_MAX_T <= 12, "CK_UNROLL_TILE's GCC factor must cover CK_CONV3X3_MAX_T");
+
 /* xp points at input pixel 0 of the tile at the first valid tap (r_lo, s_lo); pixel t of the tile
  * is x_pix floats further, a tap row x_row floats, a tap column c_in floats. w points at tap
  * (r_lo, s_lo) of (3,3,C,K) weights, channel k0; y at the tile's first output pixel, channel k0,
@@ -31,7 +41,7 @@ static inline __attribute__((always_inline)) void tile(const int T, const float 
     __m512 acc[CK_CONV3X3_MAX_T][2];
     const __m512 b0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
     const __m512 b1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) { acc[t][0] = b0; acc[t][1] = b1; }
     for (int r = 0; r < rows; ++r) {
         for (int s = 0; s < cols; ++s) {
@@ -39,7 +49,7 @@ static inline __attribute__((always_inline)) void tile(const int T, const float 
             const float *ws = w + (r * 3 + s) * c_in * k_out;   /* channel c: ws[c*K .. +32] */
             for (int64_t c = 0; c < c_in; ++c) {
                 const __m512 w0 = _mm512_loadu_ps(ws + c * k_out), w1 = _mm512_loadu_ps(ws + c * k_out + 16);
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
                 for (int t = 0; t < T; ++t) {
                     const __m512 xb = _mm512_set1_ps(xs[t * x_pix + c]);
                     acc[t][0] = _mm512_fmadd_ps(xb, w0, acc[t][0]);
@@ -48,7 +58,7 @@ static inline __attribute__((always_inline)) void tile(const int T, const float 
             }
         }
     }
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) {
         _mm512_storeu_ps(y + t * y_pix, acc[t][0]);
         _mm512_storeu_ps(y + t * y_pix + 16, acc[t][1]);
@@ -78,7 +88,7 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
     __m512 acc[CK_CONV3X3_MAX_T][2];
     const __m512 b0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
     const __m512 b1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) { acc[t][0] = b0; acc[t][1] = b1; }
     for (int r = 0; r < rows; ++r) {
         for (int s = 0; s < cols; ++s) {
@@ -88,7 +98,7 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
                 _mm_prefetch((const char *)(ws + (c + 8) * k_out), _MM_HINT_T0);
                 _mm_prefetch((const char *)(ws + (c + 8) * k_out + 16), _MM_HINT_T0);
                 const __m512 w0 = _mm512_loadu_ps(ws + c * k_out), w1 = _mm512_loadu_ps(ws + c * k_out + 16);
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
                 for (int t = 0; t < T; ++t) {
                     const __m512 xb = _mm512_set1_ps(xs[c * CK_CONV3X3_MAX_T + t]);
                     acc[t][0] = _mm512_fmadd_ps(xb, w0, acc[t][0]);
@@ -97,7 +107,7 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
             }
         }
     }
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) {
         _mm512_storeu_ps(y + t * y_pix, acc[t][0]);
         _mm512_storeu_ps(y + t * y_pix + 16, acc[t][1]);
@@ -121,7 +131,7 @@ static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const 
                                                             const float *dy, int64_t dy_pix, int64_t npix,
                                                             float *dw, int64_t ldw) {
     __m512 acc[CK_CONV3X3_MAX_T][2];
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int c = 0; c < CT; ++c) {
         acc[c][0] = _mm512_loadu_ps(dw + c * ldw);
         acc[c][1] = _mm512_loadu_ps(dw + c * ldw + 16);
@@ -129,14 +139,14 @@ static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const 
     for (int64_t p = 0; p < npix; ++p) {
         const __m512 d0 = _mm512_loadu_ps(dy + p * dy_pix), d1 = _mm512_loadu_ps(dy + p * dy_pix + 16);
         const float *xp = xs + p * x_pix;
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
         for (int c = 0; c < CT; ++c) {
             const __m512 xb = _mm512_set1_ps(xp[c]);
             acc[c][0] = _mm512_fmadd_ps(xb, d0, acc[c][0]);
             acc[c][1] = _mm512_fmadd_ps(xb, d1, acc[c][1]);
         }
     }
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int c = 0; c < CT; ++c) {
         _mm512_storeu_ps(dw + c * ldw, acc[c][0]);
         _mm512_storeu_ps(dw + c * ldw + 16, acc[c][1]);

@@ -72,6 +72,8 @@ tile(int64_t k, float alpha, const float *restrict ap, const float *restrict bp,
             const int64_t p_end = k - p > seg ? p + seg : k;
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
+#else
+#pragma GCC unroll 1
 #endif
             for (; p < p_end; ++p) {
                 __m512 bv[NV];
