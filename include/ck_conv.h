@@ -100,6 +100,41 @@ CK_API ck_status ck_conv2d_weights_from_oihw(int64_t r, int64_t s, int64_t c, in
  *  "1x1 sgemm", "direct 3x3 avx512"): a static string, for benchmarks and logs. */
 CK_API const char *ck_conv2d_algorithm_name(const ck_conv2d_params *params, ck_conv2d_pass pass);
 
+/** What ck_conv2d_fwd_epilogue applies to the convolution's output z = conv(x, w) + bias. */
+typedef struct ck_conv2d_epilogue {
+    bool relu;             /**< y = (z <= 0 ? 0 : z) instead of y = z: NaN kept, as CK_ACT_RELU's f */
+    float *pre_activation; /**< if not NULL: also receives z, (N,P,Q,K), not overlapping y */
+} ck_conv2d_epilogue;
+
+/**
+ * Forward with a fused epilogue: z = conv(x, w) + bias, y = relu ? max(z, 0) : z, and z also
+ * stored in epilogue->pre_activation when that is not NULL. Where the Winograd path runs, the
+ * epilogue is applied in its output transform (the output is written once); on the other paths
+ * it is a pass over the output after the convolution. Results equal ck_conv2d_fwd followed by
+ * the ReLU activation (ck_activation_apply with CK_ACT_RELU, CK_ACT_F) bit for bit. epilogue NULL = plain ck_conv2d_fwd. Workspace: as ck_conv2d_fwd
+ * (ck_conv2d_workspace_size with CK_CONV2D_FWD). Errors as ck_conv2d_fwd.
+ */
+CK_API ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const float *x, const float *w,
+                                 const float *bias, const ck_conv2d_epilogue *epilogue, float *y,
+                                 void *workspace, size_t workspace_bytes);
+
+/** Which algorithm 3x3 / stride 1 / pad 1 convolutions use for forward and backward-data
+ *  (backward-weights and other geometries are unaffected). */
+typedef enum ck_conv_algo {
+    CK_CONV_ALGO_AUTO = 0,     /**< per layer and pass, by a rule measured on the VGG16 shapes */
+    CK_CONV_ALGO_DIRECT = 1,   /**< never Winograd: the direct 3x3 leaf, or im2col+sgemm */
+    CK_CONV_ALGO_WINOGRAD = 2  /**< Winograd F(2x2, 3x3) wherever it applies */
+} ck_conv_algo;
+
+/** Set the convolution algorithm for subsequent calls (process-wide). Overrides the
+ *  CK_CONV_ALGO environment variable (direct | winograd | auto), which is read at the first
+ *  convolution otherwise. Not thread-safe with respect to convolutions running concurrently.
+ *  Errors: CK_ERR_BAD_ARGUMENT for a value outside ck_conv_algo. */
+CK_API ck_status ck_conv_set_algorithm(ck_conv_algo algo);
+
+/** The algorithm setting now in force (CK_CONV_ALGO_AUTO unless set or given by CK_CONV_ALGO). */
+CK_API ck_conv_algo ck_conv_get_algorithm(void);
+
 #ifdef __cplusplus
 }
 #endif

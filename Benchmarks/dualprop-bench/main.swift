@@ -3,7 +3,7 @@
 // that all rules see the same machine load; prints a table (median seconds, images/s, ratio to
 // BP) or, with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
 //   swift run -c release dualprop-bench step --width 1 --batch 100 --repeats 5 --threads 2
-//   swift run -c release dualprop-bench train-check --data-dir ../shared/data/cifar10-standin
+//   swift run -c release dualprop-bench train-check --data-dir DIR   (DIR: the CIFAR-10 binary files)
 import ArgumentParser
 import DualProp
 import DualPropData
@@ -13,6 +13,7 @@ struct DualPropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dualprop-bench",
         abstract: "Step cost and short training checks of the learning rules on VGG16.",
+        version: "dualprop-bench \(Runtime.version)",
         subcommands: [StepCost.self, TrainCheck.self], defaultSubcommand: StepCost.self)
 }
 
@@ -28,38 +29,60 @@ struct StepCost: ParsableCommand {
     @Option(help: "Threads (default: all cores).") var threads: Int?
     @Option(help: "Comma-separated rules: bp, fbp, dpT0, dpTh, dpT1, dph, dpT-fp (16 forward passes, α=½).")
     var rules: String = "bp,fbp,dpT0,dpTh,dpT1,dph"
+    @Option(help: "3x3 convolution algorithm(s): auto, direct or winograd, or a comma list to interleave (default: CK_CONV_ALGO, else auto).")
+    var convAlgo: String?
     @Flag(help: "Print JSON instead of the table.") var json = false
 
     func rule(_ key: String) throws -> any LearningRule { try ruleNamed(key) }
 
     func run() throws {
         if let threads { Runtime.threads = threads }
-        let keys = rules.split(separator: ",").map(String.init)
-        let chosen = try keys.map { try rule($0) }
+        // one or more algorithms: with several (e.g. "direct,auto"), every rule runs under each,
+        // interleaved within every round
+        let algorithms: [ConvAlgorithm?] = try convAlgo.map { list in
+            try list.split(separator: ",").map { name -> ConvAlgorithm? in
+                guard let a = ConvAlgorithm(name: String(name)) else {
+                    throw ValidationError("--conv-algo must list auto, direct or winograd, got '\(name)'")
+                }
+                return a
+            }
+        } ?? [nil]
+        let ruleKeys = rules.split(separator: ",").map(String.init)
+        let chosen = try ruleKeys.map { try rule($0) }
+        var runs: [(key: String, rule: any LearningRule, algo: ConvAlgorithm?)] = []
+        for a in algorithms { for (k, r) in zip(ruleKeys, chosen) { runs.append((a.map { "\(k)/\($0)" } ?? k, r, a)) } }
+        let keys = runs.map(\.key)
         let net = Sequential.vgg16(classes: 10, widthMultiplier: width, seed: 1)
         var rng = SplitMix64(seed: 7)
         let x = Tensor(shape: [batch, 32, 32, 3]) { _ in rng.normal() }
         let y = (0..<batch).map { Int32($0 % 10) }
-        for r in chosen { _ = try r.step(net, input: x, labels: y) } // warm-up: workspaces, page faults
-        var times = Array(repeating: [Double](), count: chosen.count)
+        let savedAlgorithm = Runtime.convAlgorithm
+        defer { Runtime.convAlgorithm = savedAlgorithm }
+        for r in runs { // warm-up: workspaces, page faults
+            if let a = r.algo { Runtime.convAlgorithm = a }
+            _ = try r.rule.step(net, input: x, labels: y)
+        }
+        var times = Array(repeating: [Double](), count: runs.count)
         for _ in 0..<repeats {
-            for (i, r) in chosen.enumerated() { // interleaved: every rule sees the same load
+            for (i, r) in runs.enumerated() { // interleaved: every rule sees the same load
+                if let a = r.algo { Runtime.convAlgorithm = a }
                 let t0 = Date()
-                _ = try r.step(net, input: x, labels: y)
+                _ = try r.rule.step(net, input: x, labels: y)
                 times[i].append(Date().timeIntervalSince(t0))
             }
         }
         let medians = times.map { $0.sorted()[$0.count / 2] }
-        let bp = keys.firstIndex(of: "bp").map { medians[$0] }
+        let bp = keys.firstIndex(where: { $0 == "bp" || $0.hasPrefix("bp/") }).map { medians[$0] }
+        let algoNote = convAlgo ?? "\(Runtime.convAlgorithm)"
         if json {
             let rows = keys.indices.map { i in
-                "{\"rule\":\"\(keys[i])\",\"name\":\"\(chosen[i].name)\",\"median_s\":\(medians[i]),\"images_per_s\":\(Double(batch) / medians[i])"
+                "{\"rule\":\"\(keys[i])\",\"name\":\"\(runs[i].rule.name)\",\"median_s\":\(medians[i]),\"images_per_s\":\(Double(batch) / medians[i])"
                     + (bp.map { ",\"ratio_to_bp\":\(medians[i] / $0)" } ?? "") + "}"
             }
-            print("{\"width\":\(width),\"batch\":\(batch),\"threads\":\(Runtime.threads),\"repeats\":\(repeats),\"rules\":[\(rows.joined(separator: ","))]}")
+            print("{\"width\":\(width),\"batch\":\(batch),\"conv_algo\":\"\(algoNote)\",\"threads\":\(Runtime.threads),\"repeats\":\(repeats),\"rules\":[\(rows.joined(separator: ","))]}")
             return
         }
-        print("VGG16 width \(width), batch \(batch), \(Runtime.threads) threads, median of \(repeats) interleaved steps")
+        print("VGG16 width \(width), batch \(batch), \(Runtime.threads) threads, conv \(algoNote), median of \(repeats) interleaved steps")
         print("rule      step s   images/s   / BP")
         for i in keys.indices {
             let ratio = bp.map { String(format: "%.3f", medians[i] / $0) } ?? "-"
@@ -68,6 +91,15 @@ struct StepCost: ParsableCommand {
                   + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio)
         }
     }
+}
+
+/// Sets `Runtime.convAlgorithm` from a `--conv-algo` value (nil: leave CK_CONV_ALGO / auto).
+func applyConvAlgorithm(_ name: String?) throws {
+    guard let name else { return }
+    guard let algorithm = ConvAlgorithm(name: name) else {
+        throw ValidationError("--conv-algo must be auto, direct or winograd, got '\(name)'")
+    }
+    Runtime.convAlgorithm = algorithm
 }
 
 /// The rule behind a benchmark key (β and α as in the paper's best CIFAR-10 settings).
@@ -99,18 +131,23 @@ struct TrainCheck: ParsableCommand {
     @Option(help: "Comma-separated rules (bp, fbp, dpT0, dpTh, dpT1, dph, dpT001 = DP⊤ α=0 β=0.01).")
     var rules: String = "bp,fbp,dph,dpT0,dpTh,dpT1"
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "3x3 convolution algorithm: auto, direct or winograd (default: CK_CONV_ALGO, else auto).")
+    var convAlgo: String?
+    @Option(help: "Seed of the network's initial weights.") var seed: UInt64 = 1
 
     func run() throws {
         if let threads { Runtime.threads = threads }
+        try applyConvAlgorithm(convAlgo)
         let train = try CIFAR10.loadTrain(directory: dataDir)
         let assembler = BatchAssembler(normalization: .cifar10, augmentation: .cropAndFlip, layout: .nhwc, seed: 1)
         let schedule = WarmupCosineSchedule(warmupStart: 0.001, peak: learningRate, final: learningRate,
                                             warmupSteps: 20, decaySteps: 20)
         print("VGG16 width \(width), CIFAR-10 (JPEG stand-in) from \(dataDir), batch \(batch), \(steps) steps, "
-              + "SGD 0.9 / wd 5e-4, lr 0.001→\(learningRate) over 20 steps; mean training loss per 20 steps")
+              + "SGD 0.9 / wd 5e-4, lr 0.001→\(learningRate) over 20 steps, conv \(Runtime.convAlgorithm), init seed \(seed); "
+              + "mean training loss per 20 steps")
         for key in rules.split(separator: ",").map(String.init) {
             let rule = key == "dpT001" ? AdjointDualPropagation(alpha: 0, beta: 0.01) : try ruleNamed(key)
-            var net = Sequential.vgg16(classes: 10, widthMultiplier: width, seed: 1)
+            var net = Sequential.vgg16(classes: 10, widthMultiplier: width, seed: seed)
             var sgd = SGD(momentum: 0.9, weightDecay: 5e-4)
             var window: [Double] = [], curve: [Double] = []
             let t0 = Date()

@@ -2,8 +2,11 @@
  * conv.c — the ISA-neutral 2-D convolution driver: validation, algorithm choice, workspace,
  * threads. Algorithms (same API, chosen per call):
  *   "direct 3x3 …"  3x3 / stride 1 / pad 1 with output channels (input channels for backward-data)
- *                   a multiple of the ISA's block, where the ISA has a direct leaf (AVX-512):
- *                   conv3x3_direct.c. Every VGG16 convolution pass except conv1's backward-data.
+ *                   a multiple of the ISA's block, where the ISA has a direct leaf (AVX-512: 32,
+ *                   AVX2: 16): conv3x3_direct.c. Every VGG16 convolution pass except conv1's
+ *                   backward-data.
+ *   "winograd …"    3x3 / stride 1 / pad 1 forward and backward-data where the algorithm setting
+ *                   or the measured auto rule picks it: conv3x3_winograd.c, conv_algo.c.
  *   "1x1 sgemm"     1x1 kernel, stride 1, no padding: NHWC x *is* the (N·H·W, C) GEMM operand.
  *   "im2col+sgemm"  everything else: images are processed in chunks whose im2col matrix
  *                   (rows = pixels of the chunk, cols = R·S·C) fits a fixed budget, so one GEMM
@@ -21,6 +24,7 @@
 #include "../runtime/parallel.h"
 #include "workspace.h"
 #include "conv3x3_direct.h"
+#include "conv3x3_winograd.h"
 
 #include <string.h>
 
@@ -57,6 +61,7 @@ static int64_t chunk_images(const ck_conv2d_params *p, int64_t po, int64_t qo) {
 size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
+    if (ck_conv3x3_winograd_selected(p, pass)) return ck_conv3x3_winograd_workspace(p, pass == CK_CONV2D_BWD_DATA);
     if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
     if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_bwd_weights_workspace(p);
     if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
@@ -68,6 +73,7 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) 
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
+    if (ck_conv3x3_winograd_selected(p, pass)) return ck_active_kernels()->winograd.name;
     if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
         (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
         (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
@@ -135,6 +141,14 @@ ck_status ck_conv2d_fwd(const ck_conv2d_params *p, const float *x, const float *
     const ck_kernel_table *t = ck_active_kernels();
     const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
 
+    if (ck_conv3x3_winograd_selected(p, CK_CONV2D_FWD)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_workspace(p, 0));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_winograd(p, 0, x, w, bias, 0, NULL, y, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (ck_conv3x3_direct_eligible(p, p->c, p->k)) {
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 0));
@@ -176,6 +190,14 @@ ck_status ck_conv2d_bwd_data(const ck_conv2d_params *p, const float *dy, const f
     if (p->n == 0) return CK_OK;
     if (!dy || !w || !dx) return CK_ERR_NULL_POINTER;
     const int64_t rsc = p->r * p->s * p->c, pix = po * qo;
+    if (ck_conv3x3_winograd_selected(p, CK_CONV2D_BWD_DATA)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_workspace(p, 1));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_winograd(p, 1, dy, w, NULL, 0, NULL, dx, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (ck_conv3x3_direct_eligible(p, p->k, p->c)) {
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_workspace(p, 1));

@@ -18,4 +18,5 @@ void ck_register_ref(ck_kernel_table *t) {
     t->activation = (ck_activation_kernels){"ref", ck_act_map_ref, ck_act_nudge_ref, ck_act_fenchel_ref,
                                             ck_act_bregman_fwd_ref, ck_act_bregman_bwd_ref, ck_act_energy_ref};
     t->lifted = (ck_lifted_kernels){"ref", ck_lifted_layer_sweep_ref, 0, NULL};
+    t->winograd = (ck_winograd_kernels){"winograd F(2x2,3x3) ref", ck_winograd_input_2x2_ref, ck_winograd_output_2x2_ref};
 }

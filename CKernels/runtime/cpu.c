@@ -84,6 +84,7 @@ const char *ck_impl_name(ck_op op) {
     case CK_OP_LOSS: name = t->loss.name; break;
     case CK_OP_ACTIVATION: name = t->activation.name; break;
     case CK_OP_LIFTED: name = t->lifted.name; break;
+    case CK_OP_WINOGRAD: name = t->winograd.name; break;
     default: break;
     }
     return name ? name : "unavailable";

@@ -14,6 +14,7 @@
 #include "../ops/conv_kernels.h"
 #include "../ops/activation_kernels.h"
 #include "../ops/lifted_kernels.h"
+#include "../ops/winograd_kernels.h"
 #pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 typedef struct ck_kernel_table {
@@ -26,6 +27,7 @@ typedef struct ck_kernel_table {
     ck_conv_direct_kernels conv3x3;
     ck_activation_kernels activation;
     ck_lifted_kernels lifted;
+    ck_winograd_kernels winograd;
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

@@ -1,4 +1,4 @@
-/// Back-propagation (SPEC §2): the reference rule. Mean loss over the batch.
+/// Back-propagation: the reference rule. Mean loss over the batch.
 public struct Backpropagation: LearningRule {
     /// `bp`.
     public var name: String { "bp" }
@@ -18,7 +18,7 @@ public struct Backpropagation: LearningRule {
     }
 }
 
-/// Fenchel back-propagation (SPEC §3) with spacing τ: BP with `f'(a) ⊙ g` replaced by
+/// Fenchel back-propagation with spacing τ: BP with `f'(a) ⊙ g` replaced by
 /// `(f(a) − f(a − τg))/τ` on per-example errors; the batch mean is taken in the weight gradient.
 public struct FenchelBackpropagation: LearningRule {
     /// `fbp`.

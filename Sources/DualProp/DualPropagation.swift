@@ -1,6 +1,6 @@
 import DualPropData
 
-/// Dual propagation, the adjoint variant DP⊤ ("dpT", SPEC §4): `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`,
+/// Dual propagation, the adjoint variant DP⊤ ("dpT"): `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`,
 /// output nudged with the frozen logits of the forward pass, gradients `−(1/βB) Σ δ_k s̄_{k−1}ᵀ`.
 public struct AdjointDualPropagation: LearningRule {
     /// `dpT`.
@@ -27,7 +27,7 @@ public struct AdjointDualPropagation: LearningRule {
     }
 }
 
-/// Dual propagation, the original DP ("dp", SPEC §5): `s⁺ = f(a + αv)`, `s⁻ = f(a − ᾱv)`, the
+/// Dual propagation, the original DP ("dp"): `s⁺ = f(a + αv)`, `s⁻ = f(a − ᾱv)`, the
 /// output nudged at the current output (exact prox for least squares), optional damping (§5.1).
 public struct DualPropagation: LearningRule {
     /// `dp`.
@@ -77,7 +77,7 @@ struct DualSettings: Sendable {
 }
 
 /// The state of one DP/DP⊤ inference on a batch. Blocks are 0-based: block `k`'s units are the
-/// SPEC's layer `k+1`; hidden blocks are `0..<L−1`, the output block is `L−1`. Version counters
+/// the papers' layer `k+1`; hidden blocks are `0..<L−1`, the output block is `L−1`. Version counters
 /// record which inputs each update saw, so that an update whose inputs have not changed is skipped.
 struct DualEngine {
     let net: Sequential
@@ -117,7 +117,7 @@ struct DualEngine {
     init(_ net: Sequential, _ s: DualSettings, input: Tensor, labels: [Int32]) throws {
         for b in net.blocks {
             if case .bregmanDense = net.layers[b.layer] {
-                preconditionFailure("dual propagation: BregmanDense blocks are trained with BP only (SPEC §8)")
+                preconditionFailure("dual propagation: BregmanDense blocks are trained with BP only")
             }
         }
         self.net = net; self.s = s; self.x = input; self.labels = labels; L = net.depth
@@ -181,7 +181,7 @@ struct DualEngine {
         try refreshPre(k)
     }
 
-    /// `v_k = W_{k+1}ᵀ pool_{k+1}ᵀ δ_{k+1}`, routed by the switches of `conv_{k+1}(s⁺_k)` (SPEC §7).
+    /// `v_k = W_{k+1}ᵀ pool_{k+1}ᵀ δ_{k+1}`, routed by the switches of `conv_{k+1}(s⁺_k)`.
     func feedback(_ k: Int) throws -> Tensor {
         var sw = switches[k + 1], shape = prePoolShape[k + 1]
         if net.blocks[k + 1].pool && !(plusIsMean[k] && preFrom[k + 1] == meanVersion[k]) {
@@ -218,7 +218,7 @@ struct DualEngine {
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
             delta[k] = subtract(plus[k], minus[k])
         }
-        // For α ∈ {0, 1} s̄ is f(a) again (SPEC §4); when it is bitwise unchanged the layer above
+        // For α ∈ {0, 1} s̄ is f(a) again; when it is bitwise unchanged the layer above
         // keeps its pre-activation and pool switches (no convolution is recomputed). A version
         // bump without comparing is always safe (it only forgoes a skip): in one sweep only a
         // pooled block above ever looks at s̄_k's version again (its gradient's switches).

@@ -12,7 +12,7 @@ public struct Gradients: Sendable {
     }
 
     /// Per block, the cosine between these gradients and `other`'s (weights and bias together):
-    /// the paper's measure of how well a rule follows BP (seed 002 Fig. 2).
+    /// the paper's measure of how well a rule follows BP (Høier & Zach 2024 Fig. 2).
     public func cosines(with other: Gradients) -> [Double] {
         precondition(weights.count == other.weights.count, "Gradients.cosines: \(weights.count) vs \(other.weights.count) blocks")
         return weights.indices.map { k in
@@ -126,7 +126,7 @@ public struct Evaluation: Sendable {
 }
 
 extension LearningRule {
-    /// The paper's alignment diagnostic (seed 002 Fig. 2): per block, the cosine between this
+    /// The paper's alignment diagnostic (Høier & Zach 2024 Fig. 2): per block, the cosine between this
     /// rule's gradient and BP's on the same batch.
     public func cosinesToBackprop(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> [Double] {
         let mine = try step(network, input: input, labels: labels).gradients

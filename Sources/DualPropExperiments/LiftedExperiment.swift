@@ -1,7 +1,7 @@
 import DualProp
 import Foundation
 
-/// Seed 003 Table 1 (SPEC §9, §10): 784-64-64-64-10 with ReLU or hard sigmoid; BP vs contrastive
+/// Zach & Estellers 2019 Table 1: 784-64-64-64-10 with ReLU or hard sigmoid; BP vs contrastive
 /// lifted vs standard lifted (γ = 1/8, 15 coordinate-descent sweeps, SGD batch 50, η = 1/20 with
 /// the lifted gradients divided by γ^{L−1}), and linear regression; accuracies and the fraction of
 /// hidden units in their linear regime per layer.
@@ -52,7 +52,7 @@ public enum LiftedExperiment {
     /// Runs every row of the table.
     public static func run(train: MNISTSplit, test: MNISTSplit, settings: ExperimentSettings,
                            gamma: Float = 0.125, sweeps: Int = 15) throws -> ExperimentResult {
-        var table = ResultTable(title: "lifted — seed 003 Table 1 (MNIST, 784-64-64-64-10, γ = 1/8, \(sweeps) sweeps)",
+        var table = ResultTable(title: "lifted — Zach & Estellers 2019 Table 1 (MNIST, 784-64-64-64-10, γ = 1/8, \(sweeps) sweeps)",
                                 columns: ["model", "train % (ours)", "test % (ours)", "paper train/test", "linear % L1/L2/L3 (ours)", "paper linear %", "time/run"])
         var failures: [String] = []
         var rows: [(String, Activation?, LearningRule)] = []

@@ -86,6 +86,16 @@ public struct RunDirectory {
         return dir
     }
 
+    /// Opens a run directory to read its configuration and weights (`cifar-vgg evaluate`).
+    public static func openForReading(_ path: String) throws -> RunDirectory {
+        guard isDirectory(path) else { throw TrainingError("\(path): no such run directory") }
+        let dir = RunDirectory(path: path)
+        guard FileManager.default.fileExists(atPath: dir.file(configFile)) else {
+            throw TrainingError("\(dir.file(configFile)): missing file: \(path) is not a cifar-vgg run directory")
+        }
+        return dir
+    }
+
     /// Fails with a clear message when files cannot be created in the directory.
     func checkWritable() throws {
         let probe = file(".write-test-\(getpid())")

@@ -126,7 +126,7 @@ public enum Trainer {
         let parallel = group.size > 1 ? "; \(group.size) MPI processes, \(config.batchSize / group.size) images each per step" : ""
         report.say("model: VGG16 width ×\(config.widthMultiplier) (\(config.initialization.rawValue) init), \(net.parameterCount) parameters; rule \(describe(config)); \(threads), \(Runtime.activeISA)\(parallel)")
         if config.method == .dp && config.alpha != 0.5 {
-            report.say("note: plain (undamped) DP is only stable for α = ½ (SPEC §5); α = \(config.alpha!) may diverge")
+            report.say("note: plain (undamped) DP is only stable for α = ½; α = \(config.alpha!) may diverge")
         }
         var session = TrainingSession(
             config: config, data: data, group: group, net: net, optimizer: optimizer, state: state,

@@ -25,11 +25,14 @@ struct TrainingSession {
     let wallClock: WallClock
 
     mutating func train() throws {
+        // steps.jsonl: only the process that owns the run directory (rank 0) writes it.
+        var stepLog = checkpointer.dir.map { StepLog(directory: $0, resumedAt: state.step) }
         while state.epoch < config.epochs {
             let epoch = state.epoch
             let batches = stepper.batches(epoch: epoch)
             let epochStart = now() - state.runningSeconds
             var lr = stepper.schedule.learningRate(step: state.step)
+            stepLog?.restartClock()
             for b in state.batchInEpoch..<batches.count {
                 lr = stepper.schedule.learningRate(step: state.step)
                 let firstOfEpoch = b == state.batchInEpoch && b == 0
@@ -44,6 +47,8 @@ struct TrainingSession {
                     try logCosines(local.gradients, input: local.input, labels: local.labels, epoch: epoch)
                 }
                 state.step += 1
+                stepLog?.record(step: state.step, epoch: epoch + 1, batch: b + 1, loss: o.lossSum / Double(max(o.count, 1)),
+                                learningRate: lr, images: o.count)
                 state.runningLoss += o.lossSum
                 state.runningCorrect += o.correct
                 state.runningCount += o.count

@@ -164,7 +164,7 @@ final class MPITests: XCTestCase {
         let dir = TestSupport.temporaryDirectory()
         let r = try runRanks(2, base.filter { $0 != "0.01" && $0 != "--learning-rate" } +
                              ["--method", "dpT", "--train-limit", "200", "--batch-size", "20", "--epochs", "2", "--decay-epochs", "2",
-                              "--learning-rate", "1000", "--output", dir + "/run"])
+                              "--learning-rate", "100", "--output", dir + "/run"])
         XCTAssertEqual(r.status, Trainer.nonFiniteExitCode, r.output)
         XCTAssertTrue(r.output.contains("on ranks 0, 1 of 2") || r.output.contains("on rank "), r.output)
         XCTAssertTrue(r.output.contains("not finite") || r.output.contains("nan"), r.output)

@@ -30,4 +30,5 @@ void ck_register_avx512(ck_kernel_table *t) {
                                              ck_conv3x3_batch_tile_avx512};
     ck_register_activation_avx512(&t->activation);
     t->lifted = (ck_lifted_kernels){"avx512", ck_lifted_layer_sweep_avx512, 16, ck_lifted_lanes_sweep_avx512};
+    t->winograd = (ck_winograd_kernels){"winograd F(2x2,3x3) avx512", ck_winograd_input_2x2_avx512, ck_winograd_output_2x2_avx512};
 }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import CKernels
+import DualPropKernels
+
+/// `ck-bench wino`: Winograd F(2×2,3×3) against the direct path (direct 3x3 leaf, or im2col+SGEMM
+/// where the ISA has none) on the VGG16 layers, forward and backward-data, in interleaved rounds
+/// (direct, Winograd, direct, …) so that load from other processes hits both alike.
+struct WinogradBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wino",
+        abstract: "VGG16 3x3 layers: Winograd vs direct, fwd and bwd-data ms (median of interleaved rounds)."
+    )
+
+    @OptionGroup var common: CommonBenchOptions
+
+    @Option(help: "Batch size.")
+    var batch: Int = 100
+
+    @Option(help: "Only layers whose name is in this comma-separated list (e.g. conv2,conv4).")
+    var layers: String?
+
+    func run() throws {
+        warnIfDebugBuild()
+        var selected = vgg16ConvLayers
+        if let layers {
+            let names = Set(layers.split(separator: ",").map(String.init))
+            selected = selected.filter { names.contains($0.name) }
+        }
+        let saved = Runtime.threads, savedAlgo = Runtime.convAlgorithm
+        defer { Runtime.threads = saved; Runtime.convAlgorithm = savedAlgo }
+        var table = TextTable(header: ["layer", "HxW", "C->K", "threads", "fwd direct", "fwd wino", "ratio",
+                                       "bwd-d direct", "bwd-d wino", "ratio", "auto fwd", "auto bwd-d"])
+        for layer in selected {
+            var p = ck_conv2d_params(n: Int64(batch), h: Int64(layer.side), w: Int64(layer.side), c: Int64(layer.cin),
+                                     k: Int64(layer.cout), r: 3, s: 3, stride_h: 1, stride_w: 1, pad_h: 1, pad_w: 1)
+            let px = batch * layer.side * layer.side
+            let x = BenchBuffer(count: px * layer.cin, value: 0.01), dx = BenchBuffer(count: px * layer.cin, value: 0)
+            let y = BenchBuffer(count: px * layer.cout, value: 0), dy = BenchBuffer(count: px * layer.cout, value: 0.02)
+            let w = BenchBuffer(count: 9 * layer.cin * layer.cout, value: 0.03)
+            let bias = BenchBuffer(count: layer.cout, value: 0.1)
+            Runtime.convAlgorithm = .auto
+            let autoF = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_FWD))
+            let autoB = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_BWD_DATA))
+            for t in try common.threadCounts {
+                Runtime.threads = t
+                var times = [[Double]](repeating: [], count: 4) // fwd direct, fwd wino, bwd direct, bwd wino
+                for round in 0...max(common.repeats, 1) {
+                    for (slot, algo, bwd) in [(0, ConvAlgorithm.direct, false), (1, .winograd, false),
+                                              (2, .direct, true), (3, .winograd, true)] {
+                        Runtime.convAlgorithm = algo
+                        let t0 = now()
+                        let st = bwd ? ck_conv2d_bwd_data(&p, dy.pointer, w.pointer, dx.pointer, nil, 0)
+                                     : ck_conv2d_fwd(&p, x.pointer, w.pointer, bias.pointer, y.pointer, nil, 0)
+                        if st != CK_OK { throw KernelBenchError(status: st, layer: layer.name) }
+                        if round > 0 { times[slot].append(now() - t0) } // round 0 warms up
+                    }
+                }
+                let med = times.map { $0.sorted()[$0.count / 2] * 1e3 }
+                table.add([layer.name, "\(layer.side)x\(layer.side)", "\(layer.cin)->\(layer.cout)", "\(t)",
+                           fmt(med[0], 2), fmt(med[1], 2), fmt(med[0] / med[1], 2),
+                           fmt(med[2], 2), fmt(med[3], 2), fmt(med[2] / med[3], 2), autoF, autoB])
+            }
+        }
+        print("Winograd F(2x2,3x3) vs direct, batch \(batch), ISA \(Runtime.activeISA), SGEMM \(Runtime.implementationName(.sgemm)), median of \(common.repeats) interleaved rounds; ratio = direct / winograd (> 1: Winograd faster)")
+        print(table.render())
+    }
+}

@@ -1,0 +1,6 @@
+/* winograd_avx2.c — the Winograd F(2x2, 3x3) transform leaves (winograd_leaf.h) over the avx2 words. */
+#include "../../ops/winograd_kernels.h"
+
+#include "region_begin.h"
+#include "../winograd_leaf.h"
+#include "region_end.h"
