@@ -76,12 +76,9 @@ let package = Package(
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
         .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),
-        // Fuzz targets, one per file reader (README "Fuzzing"): scripts/fuzz.sh builds them with
-        // libFuzzer (`-sanitize=fuzzer`, on the command line); a plain build makes replay tools.
-        .executableTarget(name: "fuzz-safetensors", dependencies: ["DualPropData"], path: "Fuzz/fuzz-safetensors"),
-        .executableTarget(name: "fuzz-zip-npy", dependencies: ["DualPropData"], path: "Fuzz/fuzz-zip-npy"),
-        .executableTarget(name: "fuzz-cifar", dependencies: ["DualPropData"], path: "Fuzz/fuzz-cifar"),
-        .executableTarget(name: "fuzz-idx-gzip", dependencies: ["DualPropData"], path: "Fuzz/fuzz-idx-gzip"),
-        .executableTarget(name: "fuzz-run-state", dependencies: ["DualPropTraining", "DualPropData"], path: "Fuzz/fuzz-run-state"),
+        // The fuzz executable, one target per file reader chosen by its first argument (README
+        // "Fuzzing"): scripts/fuzz.sh builds it with libFuzzer (`-sanitize=fuzzer`, on the command
+        // line); a plain build makes a replay tool.
+        .executableTarget(name: "dualprop-fuzz", dependencies: ["DualPropTraining", "DualPropData"], path: "Fuzz/dualprop-fuzz"),
     ]
 )

@@ -83,30 +83,46 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
 #endif
 
-/// The `main` of every fuzz target. Built with `-sanitize=fuzzer -DDUALPROP_LIBFUZZER` it hands
-/// the command line and `callback` to libFuzzer's driver (SwiftPM links an executable's own
-/// `main`, so libFuzzer's cannot be used); otherwise it replays files through `probe`.
+/// The probe libFuzzer's callback runs. Set once, before the driver starts, by `FuzzMain.run`:
+/// a C callback cannot capture it.
+nonisolated(unsafe) private var activeProbe: (@Sendable ([UInt8]) -> String?)? = nil
+
+/// libFuzzer's per-input callback: a trap, or an error other than a refusal, is a finding.
+private func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    if let message = activeProbe?(bytes), message.hasPrefix("unexpected") { fatalError(message) }
+    return 0
+}
+
+/// The `main` of the fuzz executable, after it chose `probe` from its first argument. Built with
+/// `-sanitize=fuzzer -DDUALPROP_LIBFUZZER` it hands the rest of the command line to libFuzzer's
+/// driver (SwiftPM links an executable's own `main`, so libFuzzer's cannot be used); otherwise it
+/// replays the files named on the command line through `probe`.
 package enum FuzzMain {
-    package static func run(_ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt,
-                            probe: ([UInt8]) -> String?) -> Never {
+    package static func run(target probe: @escaping @Sendable ([UInt8]) -> String?) -> Never {
+        activeProbe = probe
+        // argv without the target name: libFuzzer reads the rest as its own options and folders.
+        let rest = [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst(2)
         #if DUALPROP_LIBFUZZER
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
+        var argv: [UnsafeMutablePointer<CChar>?] = rest.map { strdup($0) } + [nil]
+        var argc = CInt(rest.count)
+        let status = argv.withUnsafeMutableBufferPointer { buffer in
+            var base = buffer.baseAddress!
+            return LLVMFuzzerRunDriver(&argc, &base, { fuzzOneInput($0, $1) })
+        }
+        exit(status)
         #else
-        FuzzReplay.main(probe)
+        FuzzReplay.main(Array(rest.dropFirst()), probe)
         #endif
     }
 }
 
-/// The `main` of a fuzz target built without libFuzzer: runs `probe` on every file named on the
-/// command line (e.g. a crash input libFuzzer saved) and prints the outcome; exits 1 when a probe
-/// reports an unexpected error.
+/// The fuzz executable built without libFuzzer: runs `probe` on every file given (e.g. a crash
+/// input libFuzzer saved) and prints the outcome; exits 1 when a probe reports an unexpected error.
 package enum FuzzReplay {
-    package static func main(_ probe: ([UInt8]) -> String?) -> Never {
-        let files = CommandLine.arguments.dropFirst()
+    package static func main(_ files: [String], _ probe: ([UInt8]) -> String?) -> Never {
         if files.isEmpty {
-            print("usage: \(CommandLine.arguments[0]) FILE... (built with -sanitize=fuzzer it is a libFuzzer target; see README)")
+            print("usage: dualprop-fuzz TARGET FILE... (built with -sanitize=fuzzer it is a libFuzzer target; see README)")
             exit(2)
         }
         var failed = false
