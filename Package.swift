@@ -21,6 +21,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target DualProp` (DocC); a command plugin only,
+        // built into no product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The C kernel library: sources in CKernels/, public headers (the ck_ API) in include/.
@@ -64,11 +67,21 @@ let package = Package(
         // Dataset readers (CIFAR-10/100 binary, ImageNet32 npz, MNIST idx), augmentation, safetensors.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DualPropData", dependencies: ["CZlib"]),
-        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DualPropDataTests", dependencies: ["DualPropData", "CZlib"], resources: [.copy("Fixtures")]),
         // The training driver: `swift run -c release cifar-vgg` (logic in DualPropTraining, testable).
-        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData",
+        // MPI for data-parallel cifar-vgg runs, loaded with dlopen() only under an MPI launcher:
+        // nothing links MPI, so every target builds and runs on a machine without it.
+        .target(name: "CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "DualPropTraining", dependencies: ["DualProp", "DualPropData", "CMPIShim",
                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cifar-vgg", dependencies: ["DualPropTraining"]),
         .testTarget(name: "CifarVGGTests", dependencies: ["DualPropTraining", "cifar-vgg"]),
+        // Fuzz targets, one per file reader (README "Fuzzing"): scripts/fuzz.sh builds them with
+        // libFuzzer (`-sanitize=fuzzer`, on the command line); a plain build makes replay tools.
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["DualPropData"], path: "Fuzz/fuzz-safetensors"),
+        .executableTarget(name: "fuzz-zip-npy", dependencies: ["DualPropData"], path: "Fuzz/fuzz-zip-npy"),
+        .executableTarget(name: "fuzz-cifar", dependencies: ["DualPropData"], path: "Fuzz/fuzz-cifar"),
+        .executableTarget(name: "fuzz-idx-gzip", dependencies: ["DualPropData"], path: "Fuzz/fuzz-idx-gzip"),
+        .executableTarget(name: "fuzz-run-state", dependencies: ["DualPropTraining", "DualPropData"], path: "Fuzz/fuzz-run-state"),
     ]
 )

@@ -3,17 +3,21 @@
 # in debug), then the plain C build consumed through pkg-config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. ./scripts/swift-path.sh             # a Swift that install-deps.sh put in place, when none is on PATH
 swift build -c release
 swift test -c release 2>&1 | tee /tmp/dualprop-swift-test.log
 ./scripts/check-c-consumer.sh        # CMake build + install, pkg-config and find_package consumers
 ./scripts/thread-sweep.sh            # every threaded driver at 1…64 threads on every ISA; workspaces
 ./scripts/check-swift-consumer.sh    # a package depending on this one by version (uses HEAD)
 # MNIST smoke runs of the papers' MLP experiments (each fails unless learning happened; ~2-3 min).
-if [ -d "${DP_DATA_DIR:-../shared/data}/mnist" ] || [ -d ../shared/data/mnist ]; then
+# The data folder comes from $DUALPROP_DATA_DIR as for any user; CI and the development machines
+# keep it beside the checkout, in ../shared/data.
+data="${DUALPROP_DATA_DIR:-${DP_DATA_DIR:-$(cd .. && pwd)/shared/data}}"
+if [ -d "$data/mnist" ]; then
     out=$(mktemp -d)
     for experiment in dp-alpha dp-stability fenchel lifted bregman; do
-        swift run -c release mnist-mlp "$experiment" --quick --silent --csv "$out/$experiment.csv"
+        DUALPROP_DATA_DIR="$data" swift run -c release mnist-mlp "$experiment" --quick --no-progress --output "$out"
     done
 else
-    echo "mnist-mlp --quick runs SKIPPED: no MNIST data (set DP_DATA_DIR or provide ../shared/data/mnist)" >&2
+    echo "mnist-mlp --quick runs SKIPPED: no MNIST data in $data/mnist (set DUALPROP_DATA_DIR to a folder with an mnist/ subfolder)" >&2
 fi

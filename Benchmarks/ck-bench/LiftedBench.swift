@@ -3,7 +3,7 @@ import CKernels
 import Foundation
 
 /// `ck-bench lifted`: time of lifted coordinate-descent inference (`ck_lifted_coordinate_descent`)
-/// on seed 003's 784-64-64-64-10 network, per ISA path and thread count, as nanoseconds per unit
+/// on Zach & Estellers 2019's 784-64-64-64-10 network, per ISA path and thread count, as nanoseconds per unit
 /// update (one hidden unit of one example in one sweep). `ref` is the per-example scalar leaf;
 /// `avx2` and `avx512` run 8 or 16 examples side by side, one per lane. There is no public peer
 /// for this kernel; the scalar path is the baseline.

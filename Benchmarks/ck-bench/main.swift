@@ -1,4 +1,5 @@
 import ArgumentParser
+import DualPropKernels
 
 /// `ck-bench`: microbenchmarks of the kernel library. Each kernel family is one subcommand in
 /// its own file; every subcommand prints a table (median of repeats) and, with `--json`, JSON.
@@ -6,6 +7,7 @@ struct CKBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ck-bench",
         abstract: "Microbenchmarks of the DualProp C kernels (build with -c release).",
+        version: "ck-bench \(Runtime.version)",
         subcommands: [GemmBench.self, ConvBench.self, NudgeBench.self, LiftedBench.self, SplitReport.self, WinogradBench.self]
     )
 }

@@ -3,7 +3,7 @@
 // that all rules see the same machine load; prints a table (median seconds, images/s, ratio to
 // BP) or, with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
 //   swift run -c release dualprop-bench step --width 1 --batch 100 --repeats 5 --threads 2
-//   swift run -c release dualprop-bench train-check --data-dir ../shared/data/cifar10-standin
+//   swift run -c release dualprop-bench train-check --data-dir DIR   (DIR: the CIFAR-10 binary files)
 import ArgumentParser
 import DualProp
 import DualPropData
@@ -13,6 +13,7 @@ struct DualPropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dualprop-bench",
         abstract: "Step cost and short training checks of the learning rules on VGG16.",
+        version: "dualprop-bench \(Runtime.version)",
         subcommands: [StepCost.self, TrainCheck.self], defaultSubcommand: StepCost.self)
 }
 

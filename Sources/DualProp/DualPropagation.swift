@@ -1,6 +1,6 @@
 import DualPropData
 
-/// Dual propagation, the adjoint variant DP⊤ ("dpT", SPEC §4): `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`,
+/// Dual propagation, the adjoint variant DP⊤ ("dpT"): `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`,
 /// output nudged with the frozen logits of the forward pass, gradients `−(1/βB) Σ δ_k s̄_{k−1}ᵀ`.
 public struct AdjointDualPropagation: LearningRule {
     /// `dpT`.
@@ -15,12 +15,19 @@ public struct AdjointDualPropagation: LearningRule {
 
     /// DP⊤ gradients.
     public func step(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> StepResult {
+        try step(network, input: input, labels: labels, ready: { _, _, _ in })
+    }
+
+    /// DP⊤ gradients, each block's handed to `ready` as the final weight-gradient pass reaches it
+    /// (top block first; the inference before it must finish first).
+    public func step(_ network: Sequential, input: Tensor, labels: [Int32],
+                     ready: (Int, Tensor, Tensor) throws -> Void) throws -> StepResult {
         var engine = try DualEngine(network, settings, input: input, labels: labels)
-        return try engine.run()
+        return try engine.run(ready: ready)
     }
 }
 
-/// Dual propagation, the original DP ("dp", SPEC §5): `s⁺ = f(a + αv)`, `s⁻ = f(a − ᾱv)`, the
+/// Dual propagation, the original DP ("dp"): `s⁺ = f(a + αv)`, `s⁻ = f(a − ᾱv)`, the
 /// output nudged at the current output (exact prox for least squares), optional damping (§5.1).
 public struct DualPropagation: LearningRule {
     /// `dp`.
@@ -35,8 +42,15 @@ public struct DualPropagation: LearningRule {
 
     /// DP gradients.
     public func step(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> StepResult {
+        try step(network, input: input, labels: labels, ready: { _, _, _ in })
+    }
+
+    /// DP gradients, each block's handed to `ready` as the final weight-gradient pass reaches it
+    /// (top block first; the inference before it must finish first).
+    public func step(_ network: Sequential, input: Tensor, labels: [Int32],
+                     ready: (Int, Tensor, Tensor) throws -> Void) throws -> StepResult {
         var engine = try DualEngine(network, settings, input: input, labels: labels)
-        return try engine.run()
+        return try engine.run(ready: ready)
     }
 }
 
@@ -63,7 +77,7 @@ struct DualSettings: Sendable {
 }
 
 /// The state of one DP/DP⊤ inference on a batch. Blocks are 0-based: block `k`'s units are the
-/// SPEC's layer `k+1`; hidden blocks are `0..<L−1`, the output block is `L−1`. Version counters
+/// the papers' layer `k+1`; hidden blocks are `0..<L−1`, the output block is `L−1`. Version counters
 /// record which inputs each update saw, so that an update whose inputs have not changed is skipped.
 struct DualEngine {
     let net: Sequential
@@ -103,7 +117,7 @@ struct DualEngine {
     init(_ net: Sequential, _ s: DualSettings, input: Tensor, labels: [Int32]) throws {
         for b in net.blocks {
             if case .bregmanDense = net.layers[b.layer] {
-                preconditionFailure("dual propagation: BregmanDense blocks are trained with BP only (SPEC §8)")
+                preconditionFailure("dual propagation: BregmanDense blocks are trained with BP only")
             }
         }
         self.net = net; self.s = s; self.x = input; self.labels = labels; L = net.depth
@@ -167,7 +181,7 @@ struct DualEngine {
         try refreshPre(k)
     }
 
-    /// `v_k = W_{k+1}ᵀ pool_{k+1}ᵀ δ_{k+1}`, routed by the switches of `conv_{k+1}(s⁺_k)` (SPEC §7).
+    /// `v_k = W_{k+1}ᵀ pool_{k+1}ᵀ δ_{k+1}`, routed by the switches of `conv_{k+1}(s⁺_k)`.
     func feedback(_ k: Int) throws -> Tensor {
         var sw = switches[k + 1], shape = prePoolShape[k + 1]
         if net.blocks[k + 1].pool && !(plusIsMean[k] && preFrom[k + 1] == meanVersion[k]) {
@@ -204,7 +218,7 @@ struct DualEngine {
             plus[k] = st.plus; minus[k] = st.minus; mean[k] = st.mean
             delta[k] = subtract(plus[k], minus[k])
         }
-        // For α ∈ {0, 1} s̄ is f(a) again (SPEC §4); when it is bitwise unchanged the layer above
+        // For α ∈ {0, 1} s̄ is f(a) again; when it is bitwise unchanged the layer above
         // keeps its pre-activation and pool switches (no convolution is recomputed). A version
         // bump without comparing is always safe (it only forgoes a skip): in one sweep only a
         // pooled block above ever looks at s̄_k's version again (its gradient's switches).
@@ -256,7 +270,7 @@ struct DualEngine {
         }
     }
 
-    mutating func run() throws -> StepResult {
+    mutating func run(ready: (Int, Tensor, Tensor) throws -> Void = { _, _, _ in }) throws -> StepResult {
         try nudgeOutput()
         switch s.schedule {
         case .sweep:
@@ -270,16 +284,18 @@ struct DualEngine {
             }
             try downSweep()
         }
-        return StepResult(gradients: try gradients(), loss: forwardOutput.meanLoss,
+        return StepResult(gradients: try gradients(ready: ready), loss: forwardOutput.meanLoss,
                           correct: forwardOutput.correct, count: labels.count)
     }
 
     /// `∇W_k = −(1/βB) Σ pool_kᵀ(δ_k) ⊗ s̄_{k−1}`, routed by the switches of `conv_k(s̄_{k−1})`.
-    mutating func gradients() throws -> Gradients {
+    /// Blocks are independent here (each reads only its own switches and the final `s̄`), so
+    /// they go top first: the order in which `ready` lets a caller start sending them.
+    mutating func gradients(ready: (Int, Tensor, Tensor) throws -> Void) throws -> Gradients {
         let scale = -1 / (s.beta * Float(labels.count))
-        var weights: [Tensor] = [], biases: [Tensor] = []
+        var weights = [Tensor](repeating: Tensor(shape: [0]), count: L), biases = weights
         let parameters = net.parameters
-        for k in 0..<L {
+        for k in stride(from: L - 1, through: 0, by: -1) {
             if net.blocks[k].pool { try refreshSwitches(k) }
             let d = delta[k] ?? Tensor(shape: pre[k].shape)
             // The scale −1/(βB) goes on whichever is smaller: δ or the weight gradient.
@@ -287,7 +303,8 @@ struct DualEngine {
             let dz = try net.unpool(k, scaleSignal ? scaled(d, scale) : d, switches: switches[k],
                                     prePoolShape: prePoolShape[k])
             let (w, b) = try net.linearGradient(k, input: input(k), dz)
-            weights.append(scaleSignal ? w : scaled(w, scale)); biases.append(scaleSignal ? b : scaled(b, scale))
+            weights[k] = scaleSignal ? w : scaled(w, scale); biases[k] = scaleSignal ? b : scaled(b, scale)
+            try ready(k, weights[k], biases[k])
         }
         return Gradients(weights: weights, biases: biases)
     }

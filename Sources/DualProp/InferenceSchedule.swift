@@ -1,19 +1,19 @@
-/// Who updates when during DP/DP⊤ inference (SPEC §6).
+/// Who updates when during DP/DP⊤ inference.
 public enum InferenceSchedule: Sendable, Hashable {
     /// One top-down sweep after the forward pass (default; costs about one BP step). Exact for
     /// α ∈ {0, 1} on dense layers.
     case sweep
     /// The initial forward pass and then `K` forward-only passes over blocks 1…L (the VGG16
-    /// setting of seed 002 §6.2: K = 16). A unit uses the fresh `s̄` below it and the `δ` left above
+    /// setting of Høier & Zach 2024 §6.2: K = 16). A unit uses the fresh `s̄` below it and the `δ` left above
     /// it by the previous pass; units whose inputs have not changed are skipped (exact).
     case forwardPasses(Int)
     /// `R` rounds of {top-down sweep, bottom-up sweep re-computing pre-activations and re-nudging
     /// the output}, then one final top-down sweep. For a 2-hidden-layer MLP this is exactly the
-    /// authors' "MLP rounds" (SPEC §6; R = 5 for DP⊤, 15 for damped DP).
+    /// authors' "MLP rounds" (R = 5 for DP⊤, 15 for damped DP).
     case repeatedSweeps(Int)
 }
 
-/// Damping of the original DP's fixed-point updates (SPEC §5.1).
+/// Damping of the original DP's fixed-point updates.
 public enum Damping: Sendable, Hashable {
     /// Plain updates `s± = f(a ± c·v)`.
     case none

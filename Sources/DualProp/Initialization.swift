@@ -3,13 +3,13 @@ import DualPropData
 /// Weight initialisation schemes of the source papers, drawn from a seeded generator so that a
 /// model is a pure function of its seed.
 public enum WeightInit: Sendable, Hashable {
-    /// LeCun normal: `N(0, 1/fanIn)` (the VGG16 experiments, SPEC §10).
+    /// LeCun normal: `N(0, 1/fanIn)` (the VGG16 experiments).
     case lecunNormal
     /// Glorot (Xavier) uniform: `U(−√(6/(fanIn+fanOut)), +√(6/(fanIn+fanOut)))`.
     case glorotUniform
-    /// `N(0, σ²)` with the given σ (seed 002 Table 1: σ = 1/28 for the first layer, 1/√512 after).
+    /// `N(0, σ²)` with the given σ (Høier & Zach 2024 Table 1: σ = 1/28 for the first layer, 1/√512 after).
     case normal(std: Float)
-    /// Every weight `−|x|` with `x` Glorot-uniform: the all-negative start of seed 000/001 Fig. 1.
+    /// Every weight `−|x|` with `x` Glorot-uniform: the all-negative start of Zach 2021 Fig. 1.
     case allNegative
 
     /// `count` values for a layer with the given fan-in and fan-out.

@@ -1,7 +1,7 @@
 /// Package-level inspection of what the learning rules compute internally, for the package's own
-/// tests (SPEC §4: "for α ∈ {0,1}, s̄ equals the forward pass"). Not public API.
+/// tests ("for α ∈ {0,1}, s̄ equals the forward pass"). Not public API.
 
-/// The states a DP/DP⊤ inference ends with, per block (block `k` = SPEC layer `k+1`; the last
+/// The states a DP/DP⊤ inference ends with, per block (block `k` = the papers' layer `k+1`; the last
 /// block is the output, whose `mean` is unused by the rules).
 package struct DualInferenceStates: Sendable {
     /// `s⁺_k`.

@@ -17,9 +17,14 @@ public struct Conv2d: Sendable {
 
     /// A layer with initialised weights and zero bias.
     /// - Parameters:
-    ///   - inChannels: `C`; `outChannels`: `K`; `kernelSize`: `R = S`.
-    ///   - stride, padding: the geometry (default: 3x3 "same").
-    ///   - initializer: the weight distribution; `seed`: its generator's seed.
+    ///   - inChannels: `C`, the input channels.
+    ///   - outChannels: `K`, the output channels.
+    ///   - kernelSize: `R = S`, the kernel's height and width.
+    ///   - stride: the stride in both directions.
+    ///   - padding: the zero padding on each side (the defaults give a 3x3 "same" convolution).
+    ///   - initializer: the weight distribution.
+    ///   - seed: the seed of its generator.
+    ///   - name: the parameter-name prefix (`<name>.weight`, `<name>.bias`).
     public init(inChannels: Int, outChannels: Int, kernelSize: Int = 3, stride: Int = 1, padding: Int = 1,
                 initializer: WeightInit = .lecunNormal, seed: UInt64, name: String = "conv") {
         precondition(inChannels > 0 && outChannels > 0 && kernelSize > 0,
@@ -143,7 +148,7 @@ public struct Flatten: Sendable {
     public init() {}
 }
 
-/// The three width-preserving dense layers of SPEC §8 (seed 004), trained with BP.
+/// The three width-preserving dense layers of Frecon et al. (Bilevel Learning of Deep Representations), trained with BP.
 public enum SkipConnection: String, Sendable, CaseIterable {
     /// `z' = ρ(W z + b)`.
     case standard
@@ -153,7 +158,7 @@ public enum SkipConnection: String, Sendable, CaseIterable {
     case bregman
 }
 
-/// A width-preserving dense layer with activation ρ and one of the skip connections of SPEC §8.
+/// A width-preserving dense layer with activation ρ and one of the skip connections of Frecon et al.
 public struct BregmanDense: Sendable {
     /// Stable parameter-name prefix.
     public var name: String
@@ -166,7 +171,7 @@ public struct BregmanDense: Sendable {
     /// Which of the three layers.
     public let skip: SkipConnection
 
-    /// A layer of the given width; `initializer` draws `W` (seed 004 starts Bregman layers at W = 0:
+    /// A layer of the given width; `initializer` draws `W` (Frecon et al. starts Bregman layers at W = 0:
     /// pass `.normal(std: 0)` for that).
     public init(width: Int, activation: Activation, skip: SkipConnection, initializer: WeightInit = .lecunNormal,
                 seed: UInt64, name: String = "bregman") {
@@ -220,7 +225,7 @@ public enum Layer: Sendable {
     case linear(Linear)
     /// A width-preserving standard/Euclidean/Bregman dense layer with its own activation (a block).
     case bregmanDense(BregmanDense)
-    /// 2x2 max pooling, between a linear operator and its activation (SPEC §7).
+    /// 2x2 max pooling, between a linear operator and its activation.
     case maxPool2d(MaxPool2d)
     /// An element-wise activation.
     case activation(Activation)

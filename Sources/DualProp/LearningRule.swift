@@ -12,7 +12,7 @@ public struct Gradients: Sendable {
     }
 
     /// Per block, the cosine between these gradients and `other`'s (weights and bias together):
-    /// the paper's measure of how well a rule follows BP (seed 002 Fig. 2).
+    /// the paper's measure of how well a rule follows BP (Høier & Zach 2024 Fig. 2).
     public func cosines(with other: Gradients) -> [Double] {
         precondition(weights.count == other.weights.count, "Gradients.cosines: \(weights.count) vs \(other.weights.count) blocks")
         return weights.indices.map { k in
@@ -53,6 +53,21 @@ public protocol LearningRule: Sendable {
     var name: String { get }
     /// Gradients for a batch `input` with class `labels` (one per example).
     func step(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> StepResult
+    /// `step`, also handing each block's gradients to `ready(k, weight, bias)` as soon as the rule
+    /// has them, top block first, so that a caller can start communicating them while the rest of
+    /// the step runs (data-parallel training). The result is the same as `step`'s.
+    func step(_ network: Sequential, input: Tensor, labels: [Int32],
+              ready: (_ block: Int, _ weight: Tensor, _ bias: Tensor) throws -> Void) throws -> StepResult
+}
+
+extension LearningRule {
+    /// For rules that finish all gradients together: `step`, then every block, top first.
+    public func step(_ network: Sequential, input: Tensor, labels: [Int32],
+                     ready: (_ block: Int, _ weight: Tensor, _ bias: Tensor) throws -> Void) throws -> StepResult {
+        let r = try step(network, input: input, labels: labels)
+        for k in r.gradients.weights.indices.reversed() { try ready(k, r.gradients.weights[k], r.gradients.biases[k]) }
+        return r
+    }
 }
 
 /// Loss, correct count and the output error `∂ℓ/∂a_L · scale` for a batch of logits.
@@ -111,7 +126,7 @@ public struct Evaluation: Sendable {
 }
 
 extension LearningRule {
-    /// The paper's alignment diagnostic (seed 002 Fig. 2): per block, the cosine between this
+    /// The paper's alignment diagnostic (Høier & Zach 2024 Fig. 2): per block, the cosine between this
     /// rule's gradient and BP's on the same batch.
     public func cosinesToBackprop(_ network: Sequential, input: Tensor, labels: [Int32]) throws -> [Double] {
         let mine = try step(network, input: input, labels: labels).gradients

@@ -1,4 +1,4 @@
-// Lifted networks (SPEC §9, seed 003): the units of an MLP are free variables of a convex energy
+// Lifted networks (Zach & Estellers 2019): the units of an MLP are free variables of a convex energy
 //
 //     E(z; x) = ½‖z₁ − W₀x − b₀‖² + Σ_{k=1}^{L−1} (γᵏ/2) ‖z_{k+1} − W_k z_k − b_k‖² ,  z_k ∈ C_k
 //
@@ -56,15 +56,15 @@ public enum LiftedConstraint: Sendable, Hashable {
 }
 
 /// The unit states of a batch after lifted inference: `z[k]` and the residuals
-/// `λ[k] = z_{k+1} − W_k z_k − b_k` (0-based: `z[k]` is the SPEC's `z_{k+1}`), each `[B, n]`.
+/// `λ[k] = z_{k+1} − W_k z_k − b_k` (0-based: `z[k]` is the paper's `z_{k+1}`), each `[B, n]`.
 public struct LiftedStates: Sendable {
     /// Unit values per layer, hidden layers first, the output layer last.
     public var z: [Tensor]
-    /// Residuals `λ` per layer (the dual variables of seed 003 Eq. 12).
+    /// Residuals `λ` per layer (the dual variables of Zach & Estellers 2019 Eq. 12).
     public var residual: [Tensor]
 }
 
-/// Energy, inference and gradients of the lifted view of an MLP (SPEC §9).
+/// Energy, inference and gradients of the lifted view of an MLP.
 public struct LiftedNetwork: Sendable {
     /// The feedback weight γ (> 0).
     public let gamma: Float
@@ -153,7 +153,7 @@ public struct LiftedNetwork: Sendable {
         return out
     }
 
-    /// `∂/∂W_k` of the mean energy at fixed states, times `scale`: `−γᵏ λ_k ⊗ z_k` (seed 003 Eq. 19).
+    /// `∂/∂W_k` of the mean energy at fixed states, times `scale`: `−γᵏ λ_k ⊗ z_k` (Zach & Estellers 2019 Eq. 19).
     /// With `layerwise`, layer k's term is divided by its own `γᵏ` instead (each layer's weights
     /// fit its own residual with weight 1; `scale` is then ignored).
     public func energyGradients(input x: Tensor, _ st: LiftedStates, scale: Float, layerwise: Bool = false) throws -> Gradients {
@@ -178,13 +178,13 @@ public struct LiftedNetwork: Sendable {
     }
 }
 
-/// Training rules for lifted networks (seed 003): contrastive (`J₁ = Ê(ẑ) − E(ž)`) or standard
+/// Training rules for lifted networks (Zach & Estellers 2019): contrastive (`J₁ = Ê(ẑ) − E(ž)`) or standard
 /// (`J₀ = Ê(ẑ)`). Gradients are divided by `γ^{L−1}` so that one learning rate fits BP and both rules
 /// (the paper's `η_contr = η_BP / γ^{L−1}`). The network must use the `.leastSquares` loss.
 public struct LiftedTraining: LearningRule {
     /// Which objective.
     public enum Objective: String, Sendable, CaseIterable {
-        /// `J₁`: clamped minus free energy (seed 003 §3).
+        /// `J₁`: clamped minus free energy (Zach & Estellers 2019 §3).
         case contrastive
         /// `J₀`: the clamped energy alone (the standard lifted baseline).
         case standard

@@ -1,9 +1,9 @@
-/// Model builders: VGG16 (SPEC §10), MLPs, and the standard/Euclidean/Bregman MLPs of SPEC §8.
+/// Model builders: VGG16, MLPs, and the standard/Euclidean/Bregman MLPs of Frecon et al.
 extension Sequential {
     /// The VGG16 channel plan; 0 marks a max-pool.
     public static let vgg16Plan = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0]
 
-    /// VGG16 for 32x32 inputs exactly as SPEC §10: 13 conv 3x3 (+bias) with max-pooling between
+    /// VGG16 for 32x32 inputs exactly as in Høier & Zach (2024): 13 conv 3x3 (+bias) with max-pooling between
     /// conv+bias and the activation, classifier 512→4096→4096→classes, ReLU, no batch-norm or
     /// dropout, LeCun-normal weights, zero biases. `widthMultiplier` scales every hidden width
     /// (1 = the paper's). Parameter names follow torchvision's VGG (`features.<i>`,
@@ -54,7 +54,7 @@ extension Sequential {
         return Sequential(layers, loss: loss)
     }
 
-    /// The width-preserving MLPs of seed 004 (SPEC §8): `hiddenLayers` layers of `width` units
+    /// The width-preserving MLPs of Frecon et al.: `hiddenLayers` layers of `width` units
     /// with activation ρ and the given skip connection, then a linear classifier. Inputs must lie in
     /// ρ's domain (e.g. pixels scaled into ]0, 1[ for the sigmoid).
     public static func bregmanMLP(width: Int, hiddenLayers: Int, classes: Int, activation: Activation,

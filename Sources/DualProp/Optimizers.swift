@@ -85,7 +85,7 @@ public struct Adam: Optimizer {
     }
 }
 
-/// The per-step learning-rate schedule of the VGG16 experiments (SPEC §10): linear warm-up from
+/// The per-step learning-rate schedule of the VGG16 experiments: linear warm-up from
 /// `warmupStart` to `peak` over `warmupSteps`, cosine decay to `final` at `decaySteps`, flat after.
 public struct WarmupCosineSchedule: Sendable, Hashable, Codable {
     /// Learning rate at step 0.

@@ -1,14 +1,14 @@
 /// The loss on a network's output (the last block has no activation: its output is `a_L`).
 public enum OutputLoss: String, Sendable, CaseIterable {
-    /// Softmax cross-entropy on the logits `a_L` (SPEC §2).
+    /// Softmax cross-entropy on the logits `a_L`.
     case softmaxCrossEntropy
-    /// Squared error `½‖a_L − onehot(y)‖²` (seed 002 Table 1/2; DP uses the exact prox of §5).
+    /// Squared error `½‖a_L − onehot(y)‖²` (Høier & Zach 2024 Table 1/2; original DP uses its exact prox).
     case leastSquares
 }
 
 /// A feed-forward network as a sequence of layers, grouped into *blocks*: each parametric layer
 /// (`Conv2d`, `Linear`, `BregmanDense`) starts a block that may add one `MaxPool2d` and one
-/// activation. A block's output is a layer of units `s_k = f(pool(W s_{k−1} + b))` (SPEC §7); the
+/// activation. A block's output is a layer of units `s_k = f(pool(W s_{k−1} + b))`; the
 /// last block has no activation (its output is the logits `a_L`). Pooling written after the
 /// activation is moved before it, which is exact because every activation family is monotone.
 public struct Sequential: Sendable {

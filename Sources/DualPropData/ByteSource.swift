@@ -37,10 +37,7 @@ final class FileSource: ByteSource {
     deinit { close(fd) }
 
     func read(offset: Int, count: Int) throws -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= size else {
-            throw DataError(.wrongSize, file: name,
-                            "needs bytes \(offset)..<\(offset + count) but the file has \(size) bytes (truncated?)")
-        }
+        try checkRange(offset: offset, count: count, size: size, name: name, what: "the file")
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         try out.withUnsafeMutableBytes { buf in
@@ -66,11 +63,18 @@ struct MemorySource: ByteSource {
     var size: Int { bytes.count }
 
     func read(offset: Int, count: Int) throws -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= bytes.count else {
-            throw DataError(.wrongSize, file: name,
-                            "needs bytes \(offset)..<\(offset + count) but it has \(bytes.count) bytes (truncated?)")
-        }
+        try checkRange(offset: offset, count: count, size: bytes.count, name: name, what: "it")
         return Array(bytes[offset..<(offset + count)])
+    }
+}
+
+/// Throws `wrongSize` unless `offset..<offset+count` lies inside `0..<size` (checked arithmetic:
+/// offsets and counts come from untrusted headers).
+func checkRange(offset: Int, count: Int, size: Int, name: String, what: String) throws {
+    guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
+        let end = offset.addingReportingOverflow(count)
+        let range = end.overflow ? "\(offset)+\(count) (overflows)" : "\(offset)..<\(end.partialValue)"
+        throw DataError(.wrongSize, file: name, "needs bytes \(range) but \(what) has \(size) bytes (truncated?)")
     }
 }
 

@@ -83,35 +83,50 @@ public enum CIFAR100 {
 }
 
 /// Shared reader of CIFAR-style record files: `labelBytes` label bytes then 3,072 pixel bytes.
+///
+/// The file size is checked first; records are then read in pieces straight into the image
+/// buffer, so the peak memory is the images plus one piece.
 enum CIFARRecords {
     static func read(path: String, labelBytes: Int, classCounts: [Int]) throws -> (images: [UInt8], labels: [[Int32]]) {
-        let bytes = try readWholeFile(path)
+        try read(FileSource(path: path), labelBytes: labelBytes, classCounts: classCounts)
+    }
+
+    /// Records per read.
+    static let recordsPerPiece = 1024
+
+    static func read(_ source: ByteSource, labelBytes: Int, classCounts: [Int]) throws -> (images: [UInt8], labels: [[Int32]]) {
+        let path = source.name
         let record = labelBytes + 3072
-        guard bytes.count % record == 0, bytes.count > 0 else {
+        guard source.size % record == 0, source.size > 0 else {
             throw DataError(.wrongSize, file: path,
-                            "\(bytes.count) bytes is not a whole number of \(record)-byte records (truncated or not a CIFAR file)")
+                            "\(source.size) bytes is not a whole number of \(record)-byte records (truncated or not a CIFAR file)")
         }
-        let n = bytes.count / record
+        let n = source.size / record
         var images = [UInt8](repeating: 0, count: n * 3072)
         var labels = [[Int32]](repeating: [Int32](repeating: 0, count: n), count: labelBytes)
-        bytes.withUnsafeBufferPointer { src in
-            images.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<n {
-                    let from = src.baseAddress! + i * record + labelBytes
-                    (dst.baseAddress! + i * 3072).update(from: from, count: 3072)
+        var first = 0
+        while first < n {
+            let count = min(recordsPerPiece, n - first)
+            let bytes = try source.read(offset: first * record, count: count * record)
+            bytes.withUnsafeBufferPointer { src in
+                images.withUnsafeMutableBufferPointer { dst in
+                    for r in 0..<count {
+                        (dst.baseAddress! + (first + r) * 3072).update(from: src.baseAddress! + r * record + labelBytes, count: 3072)
+                    }
                 }
             }
-        }
-        for k in 0..<labelBytes {
-            for i in 0..<n {
-                let l = bytes[i * record + k]
-                guard Int(l) < classCounts[k] else {
-                    let what = labelBytes == 1 ? "label" : (k == 0 ? "coarse label" : "fine label")
-                    throw DataError(.labelOutOfRange, file: path,
-                                    "record \(i) (byte offset \(i * record + k)) has \(what) \(l), expected 0..<\(classCounts[k])")
+            for k in 0..<labelBytes {
+                for r in 0..<count {
+                    let i = first + r, l = bytes[r * record + k]
+                    guard Int(l) < classCounts[k] else {
+                        let what = labelBytes == 1 ? "label" : (k == 0 ? "coarse label" : "fine label")
+                        throw DataError(.labelOutOfRange, file: path,
+                                        "record \(i) (byte offset \(i * record + k)) has \(what) \(l), expected 0..<\(classCounts[k])")
+                    }
+                    labels[k][i] = Int32(l)
                 }
-                labels[k][i] = Int32(l)
             }
+            first += count
         }
         return (images, labels)
     }

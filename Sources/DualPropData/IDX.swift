@@ -5,34 +5,49 @@
 /// decompressed with the system zlib) or plain.
 public enum IDX {
     /// Reads an idx3 image file: returns the pixels (count, rows, columns) and the geometry.
+    ///
+    /// The header decides the size the file must have; a plain file's size is compared with it
+    /// before the pixels are read, a gzip file is inflated no further than that size (plus one byte
+    /// to detect extra data), so a damaged or crafted file never costs more memory than the images
+    /// its header describes.
     public static func readImages(path: String) throws -> (pixels: [UInt8], count: Int, rows: Int, columns: Int) {
-        let b = try load(path)
-        guard b.count >= 4 && b.be32(0) == 2051 else {
-            throw DataError(.badMagic, file: path, "magic \(b.count >= 4 ? String(b.be32(0)) : "missing"), expected 2051 (idx3 unsigned-byte images)")
-        }
-        guard b.count >= 16 else { throw DataError(.wrongSize, file: path, "\(b.count) bytes is shorter than the 16-byte idx3 header") }
-        let n = Int(b.be32(4)), rows = Int(b.be32(8)), cols = Int(b.be32(12))
-        let need = 16 + n * rows * cols
-        guard b.count == need else {
-            throw DataError(.wrongSize, file: path, "\(b.count) bytes, the header (\(n) images of \(rows)x\(cols)) needs \(need)")
-        }
-        return (Array(b[16...]), n, rows, cols)
+        try readImages(FileSource(path: path))
     }
 
     /// Reads an idx1 label file; every label must be below `classCount`.
     public static func readLabels(path: String, classCount: Int = 10) throws -> [Int32] {
-        let b = try load(path)
-        guard b.count >= 4 && b.be32(0) == 2049 else {
-            throw DataError(.badMagic, file: path, "magic \(b.count >= 4 ? String(b.be32(0)) : "missing"), expected 2049 (idx1 unsigned-byte labels)")
+        try readLabels(FileSource(path: path), classCount: classCount)
+    }
+
+    /// ``readImages(path:)`` for any byte source (a file, or bytes in memory).
+    static func readImages(_ source: ByteSource) throws -> (pixels: [UInt8], count: Int, rows: Int, columns: Int) {
+        let path = source.name
+        let stream = try IDXStream(source)
+        let head = try stream.read(upTo: 16)
+        guard head.count >= 4 && head.be32(0) == 2051 else {
+            throw DataError(.badMagic, file: path, "magic \(head.count >= 4 ? String(head.be32(0)) : "missing"), expected 2051 (idx3 unsigned-byte images)")
         }
-        guard b.count >= 8 else { throw DataError(.wrongSize, file: path, "\(b.count) bytes is shorter than the 8-byte idx1 header") }
-        let n = Int(b.be32(4))
-        guard b.count == 8 + n else {
-            throw DataError(.wrongSize, file: path, "\(b.count) bytes, the header (\(n) labels) needs \(8 + n)")
+        guard head.count == 16 else { throw DataError(.wrongSize, file: path, "\(head.count) bytes is shorter than the 16-byte idx3 header") }
+        let n = Int(head.be32(4)), rows = Int(head.be32(8)), cols = Int(head.be32(12))
+        let pixels = try stream.payload(DeclaredSize.product([n, rows, cols], "image data", file: path),
+                                        headerBytes: 16, describing: "\(n) images of \(rows)x\(cols)")
+        return (pixels, n, rows, cols)
+    }
+
+    /// ``readLabels(path:classCount:)`` for any byte source.
+    static func readLabels(_ source: ByteSource, classCount: Int = 10) throws -> [Int32] {
+        let path = source.name
+        let stream = try IDXStream(source)
+        let head = try stream.read(upTo: 8)
+        guard head.count >= 4 && head.be32(0) == 2049 else {
+            throw DataError(.badMagic, file: path, "magic \(head.count >= 4 ? String(head.be32(0)) : "missing"), expected 2049 (idx1 unsigned-byte labels)")
         }
+        guard head.count == 8 else { throw DataError(.wrongSize, file: path, "\(head.count) bytes is shorter than the 8-byte idx1 header") }
+        let n = Int(head.be32(4))
+        let b = try stream.payload(n, headerBytes: 8, describing: "\(n) labels")
         var labels = [Int32](repeating: 0, count: n)
         for i in 0..<n {
-            let l = b[8 + i]
+            let l = b[i]
             guard Int(l) < classCount else {
                 throw DataError(.labelOutOfRange, file: path, "label \(i) is \(l), expected 0..<\(classCount)")
             }
@@ -40,11 +55,53 @@ public enum IDX {
         }
         return labels
     }
+}
 
-    /// The file's bytes, gunzipped when it starts with the gzip signature.
-    static func load(_ path: String) throws -> [UInt8] {
-        let raw = try readWholeFile(path)
-        return raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b ? try Inflate.gunzip(raw, name: path) : raw
+/// An idx file's bytes in order, plain or gzip-decompressed on the fly.
+final class IDXStream {
+    let source: ByteSource
+    private let gzip: GzipStream?
+    private var offset = 0
+
+    init(_ source: ByteSource) throws {
+        self.source = source
+        let head = try source.read(offset: 0, count: min(source.size, 2))
+        gzip = head == [0x1f, 0x8b] ? try GzipStream(source) : nil
+    }
+
+    /// Up to `count` further bytes (fewer only at the end).
+    func read(upTo count: Int) throws -> [UInt8] {
+        if let gzip { return try gzip.read(upTo: count) }
+        let n = min(count, source.size - offset)
+        let bytes = try source.read(offset: offset, count: n)
+        offset += n
+        return bytes
+    }
+
+    /// The `count` data bytes after a `headerBytes` header, which must end the file. The size is
+    /// checked before anything is allocated: against the file size (plain) or against the most the
+    /// compressed file can expand to (gzip); a gzip stream is inflated at most one byte further.
+    func payload(_ count: Int, headerBytes: Int, describing what: String) throws -> [UInt8] {
+        let path = source.name
+        if gzip == nil {
+            let need = headerBytes.addingReportingOverflow(count)
+            guard !need.overflow, source.size == need.partialValue else {
+                throw DataError(.wrongSize, file: path, "\(source.size) bytes, the header (\(what)) needs \(need.overflow ? "more than \(Int.max)" : String(need.partialValue))")
+            }
+            return try read(upTo: count)
+        }
+        guard count <= DeclaredSize.deflateBound(compressed: source.size) else {
+            throw DataError(.wrongSize, file: path,
+                            "the header (\(what)) needs \(count) data bytes, more than the \(source.size)-byte gzip file can decompress to")
+        }
+        let data = try read(upTo: count)
+        guard data.count == count else {
+            throw DataError(.wrongSize, file: path, "decompresses to \(headerBytes + data.count) bytes, the header (\(what)) needs \(headerBytes + count) (truncated?)")
+        }
+        guard try read(upTo: 1).isEmpty else {
+            throw DataError(.wrongSize, file: path, "decompresses to more than the \(headerBytes + count) bytes the header (\(what)) describes")
+        }
+        return data
     }
 }
 
@@ -77,7 +134,7 @@ public enum MNIST {
                                            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
     /// `dir/name.gz` if it exists, else `dir/name` (whose absence the reader reports).
-    static func find(_ dir: String, _ name: String) -> String {
+    public static func find(_ dir: String, _ name: String) -> String {
         let gz = joinPath(dir, name + ".gz")
         if fileExists(gz) { return gz }
         let plain = joinPath(dir, name)

@@ -69,7 +69,7 @@ public enum ImageNet32 {
         }
         let (data, dataPath) = try member("data.npy")
         let pixels = try data.uint8Values(name: dataPath)
-        guard data.shape.count >= 1, data.shape.dropFirst().reduce(1, *) == 3072,
+        guard data.shape.count >= 1, DeclaredSize.checkedProduct(Array(data.shape.dropFirst())) == 3072,
               data.shape.count == 2 || data.shape == [data.shape[0], 3, 32, 32] else {
             throw DataError(.wrongShape, file: dataPath, "shape \(data.shape), expected (N, 3072) or (N, 3, 32, 32)")
         }

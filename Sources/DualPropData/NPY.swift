@@ -12,8 +12,8 @@ struct NPYArray {
     /// Where the array data starts in ``bytes``.
     var dataOffset: Int
 
-    /// The number of elements (product of the shape).
-    var elementCount: Int { shape.reduce(1, *) }
+    /// The number of elements (product of the shape; checked when the array was parsed).
+    let elementCount: Int
 
     /// Parses `bytes`, naming `name` in errors.
     init(bytes: [UInt8], name: String) throws {
@@ -43,12 +43,13 @@ struct NPYArray {
         self.shape = shape
         self.bytes = bytes
         self.dataOffset = headerStart + headerLen
+        self.elementCount = try DeclaredSize.product(shape, "shape", file: name)
         let width = NPYArray.elementWidth(descr)
         if let width {
-            let need = elementCount * width
-            guard bytes.count - dataOffset == need else {
+            let (need, overflow) = elementCount.multipliedReportingOverflow(by: width)
+            guard !overflow, bytes.count - dataOffset == need else {
                 throw DataError(.wrongSize, file: name,
-                                "shape \(shape) of \(descr) needs \(need) data bytes, found \(bytes.count - dataOffset)")
+                                "shape \(shape) of \(descr) needs \(overflow ? "more than \(Int.max)" : String(need)) data bytes, found \(bytes.count - dataOffset)")
             }
         }
     }

@@ -2,14 +2,14 @@
 ///
 /// Values and where they come from:
 /// - ``cifar10``: mean (0.4914, 0.4822, 0.4465), std (0.2023, 0.1994, 0.2010): the values of the
-///   paper recipe (SPEC §10) and of the widely copied kuangliu/pytorch-cifar code (that std is the
+///   paper recipe (Høier & Zach 2024) and of the widely copied kuangliu/pytorch-cifar code (that std is the
 ///   mean of per-image stds, not the pixel std 0.2470, 0.2435, 0.2616).
 /// - ``cifar100``: mean (0.5071, 0.4865, 0.4409), std (0.2673, 0.2564, 0.2762): pixel statistics of
 ///   the CIFAR-100 training set, as used in e.g. weiaicunzai/pytorch-cifar100.
 /// - ``imagenet32``: mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225): torchvision's ImageNet
 ///   statistics, the usual choice for downsampled ImageNet. The paper does not state its values;
 ///   ``estimate(from:indices:)`` computes the training set's own.
-/// - ``mnist``: mean 0, std 1, i.e. pixels scaled to [0, 1] as in SPEC §10's MLP recipe.
+/// - ``mnist``: mean 0, std 1, i.e. pixels scaled to [0, 1] as in the papers' MNIST MLP recipes.
 public struct ChannelNormalization: Sendable, Equatable, Codable {
     /// Per-channel mean in [0, 1] units.
     public var mean: [Float]

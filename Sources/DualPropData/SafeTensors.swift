@@ -73,12 +73,22 @@ public enum SafeTensors {
         try decode(readWholeFile(path), name: path)
     }
 
-    /// Parses the bytes of a safetensors file; `name` is used in errors.
+    /// The largest header accepted (the reference implementation's limit): a header is a small
+    /// JSON index, so a larger declared length means a damaged or crafted file.
+    public static let maximumHeaderBytes = 100_000_000
+
+    /// Parses the bytes of a safetensors file; `name` is used in errors. Every declared length,
+    /// offset and dimension is checked against the file's size in checked arithmetic before
+    /// anything is allocated for it.
     public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> (tensors: [NamedTensor], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw DataError(.wrongSize, file: name, "\(bytes.count) bytes, shorter than the 8-byte header length") }
-        let n = Int(bytes.le(0, 8))
-        guard n <= bytes.count - 8 else {
-            throw DataError(.wrongSize, file: name, "header length \(n) exceeds the file (\(bytes.count) bytes)")
+        let declared = bytes.le(0, 8)
+        guard declared <= UInt64(bytes.count - 8) else {
+            throw DataError(.wrongSize, file: name, "header length \(declared) exceeds the file (\(bytes.count) bytes)")
+        }
+        let n = Int(declared)
+        guard n <= maximumHeaderBytes else {
+            throw DataError(.badHeader, file: name, "header length \(n) exceeds the \(maximumHeaderBytes)-byte limit of a safetensors header")
         }
         let json: Any
         do {
@@ -87,6 +97,7 @@ public enum SafeTensors {
             throw DataError(.badHeader, file: name, "header is not valid JSON: \(error.localizedDescription)")
         }
         guard let dict = json as? [String: Any] else { throw DataError(.badHeader, file: name, "header is not a JSON object") }
+        let dataStart = 8 + n, dataCount = bytes.count - dataStart
         var metadata: [String: String] = [:]
         var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
         for (key, value) in dict {
@@ -99,19 +110,27 @@ public enum SafeTensors {
                 continue
             }
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2, shape.count == (info["shape"] as? [Any])?.count else {
+                  let rawShape = info["shape"] as? [Any], let rawOffsets = info["data_offsets"] as? [Any] else {
                 throw DataError(.badHeader, file: name, "tensor \(key) lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw DataError(.wrongDType, file: name, "tensor \(key) has dtype \(dtype), only F32 is read") }
-            guard offsets[1] - offsets[0] == shape.reduce(1, *) * 4, offsets[0] >= 0 else {
-                throw DataError(.wrongShape, file: name, "tensor \(key): shape \(shape) does not match data_offsets \(offsets)")
+            let shape = rawShape.map(jsonInteger), offsets = rawOffsets.map(jsonInteger)
+            guard let dims = shape as? [Int], dims.allSatisfy({ $0 >= 0 }) else {
+                throw DataError(.wrongShape, file: name, "tensor \(key): shape \(rawShape) is not a list of non-negative integers")
             }
-            entries.append((key, shape, offsets[0], offsets[1]))
+            guard let range = offsets as? [Int], range.count == 2, range[0] >= 0, range[0] <= range[1] else {
+                throw DataError(.badHeader, file: name, "tensor \(key): data_offsets \(rawOffsets) is not a range [begin, end] of byte offsets")
+            }
+            guard range[1] <= dataCount else {
+                throw DataError(.wrongSize, file: name,
+                                "tensor \(key): data_offsets \(range) run past the \(dataCount)-byte data buffer (truncated?)")
+            }
+            guard let count = DeclaredSize.checkedProduct(dims), count <= dataCount / 4, range[1] - range[0] == count * 4 else {
+                throw DataError(.wrongShape, file: name, "tensor \(key): shape \(dims) does not match data_offsets \(range)")
+            }
+            entries.append((key, dims, range[0], range[1]))
         }
         entries.sort { ($0.begin, $0.name) < ($1.begin, $1.name) }
-        let dataStart = 8 + n, dataCount = bytes.count - dataStart
         var expected = 0
         for e in entries {
             guard e.begin == expected else {
@@ -132,6 +151,13 @@ public enum SafeTensors {
             return NamedTensor(name: e.name, shape: e.shape, values: v)
         }
         return (tensors, metadata)
+    }
+
+    /// A JSON number that is exactly an `Int` (not a fraction, not out of range).
+    static func jsonInteger(_ value: Any) -> Int? {
+        if let i = value as? Int { return i }
+        if let d = value as? Double, d.rounded() == d, let i = Int(exactly: d) { return i }
+        return nil
     }
 
     static func jsonString(_ s: String) -> String {

@@ -3,6 +3,7 @@ public enum DataOrder {
     /// A permutation of `0..<count` for (`seed`, `epoch`) by Fisher–Yates with ``SplitMix64``;
     /// identical on every platform and toolchain.
     public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        precondition(count >= 0 && epoch >= 0, "DataOrder.permutation: count \(count) and epoch \(epoch) must be ≥ 0")
         var p = Array(0..<count)
         var g = SplitMix64(seed: CounterRandom.value(seed: seed, stream: .shuffle, epoch: UInt64(epoch)))
         var i = count - 1

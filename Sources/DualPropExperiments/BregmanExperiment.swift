@@ -1,7 +1,7 @@
 import DualProp
 import Foundation
 
-/// Seed 004 Table 2, MLP rows (SPEC §8, §10): standard / Euclidean / Bregman feed-forward networks
+/// Frecon et al. Table 2, MLP rows: standard / Euclidean / Bregman feed-forward networks
 /// with 1 and 3 hidden layers of width 784 and sigmoid activation, inputs scaled into ]0, 1[,
 /// softmax-CE on a linear classifier, trained with BP.
 public enum BregmanExperiment {
@@ -23,7 +23,7 @@ public enum BregmanExperiment {
     /// Runs the six rows.
     public static func run(train: MNISTSplit, test: MNISTSplit, settings: ExperimentSettings,
                            learningRate: Float = 1e-3, batchSize: Int = 100) throws -> ExperimentResult {
-        var table = ResultTable(title: "bregman — seed 004 Table 2 (MNIST FFNN, width 784, sigmoid)",
+        var table = ResultTable(title: "bregman — Frecon et al. Table 2 (MNIST FFNN, width 784, sigmoid)",
                                 columns: ["hidden layers", "layer", "test acc % (ours)", "paper", "", "time/run"])
         var failures: [String] = []
         for depth in [1, 3] {

@@ -1,7 +1,7 @@
 import DualProp
 import Foundation
 
-/// Seed 002 Table 1 (SPEC §10): MLP 784-512-512-10 ReLU, squared error on one-hot targets, β = ½,
+/// Høier & Zach 2024 Table 1: MLP 784-512-512-10 ReLU, squared error on one-hot targets, β = ½,
 /// Adam 1e-3, batch 50, first 50,000 training images; DP (damped, 15 MLP rounds) and DP⊤ (5 rounds)
 /// for α ∈ {1, ½, 0}, and BP. Reports test accuracy and `‖W₂W₁W₀‖₂`.
 public enum DPAlphaExperiment {
@@ -43,7 +43,7 @@ public enum DPAlphaExperiment {
     /// Runs the experiment (`only`: a subset of row labels).
     public static func run(train: MNISTSplit, test: MNISTSplit, settings: ExperimentSettings,
                            only: Set<String>? = nil) throws -> ExperimentResult {
-        var table = ResultTable(title: "dp-alpha — seed 002 Table 1 (MNIST, 784-512-512-10, β = ½)",
+        var table = ResultTable(title: "dp-alpha — Høier & Zach 2024 Table 1 (MNIST, 784-512-512-10, β = ½)",
                                 columns: ["rule", "test acc % (ours)", "paper", "", "L̂ = ‖W₂W₁W₀‖₂ (ours)", "paper L̂", "", "time/run"])
         var failures: [String] = []
         for (label, rule) in rules() where only?.contains(label) ?? true {

@@ -1,7 +1,7 @@
 import DualProp
 import Foundation
 
-/// Seed 002 Table 2 / Appendix A.1 (SPEC §10): MLP 784-1000×4-10 ReLU, least squares, β = ½,
+/// Høier & Zach 2024 Table 2 / Appendix A.1: MLP 784-1000×4-10 ReLU, least squares, β = ½,
 /// α ∈ {0, 1}, 30 repeated inference sweeps; the original DP (plain, and damped per Appendix F)
 /// against DP⊤. The paper reports that the original DP diverges and DP⊤ converges.
 public enum DPStabilityExperiment {
@@ -34,7 +34,7 @@ public enum DPStabilityExperiment {
     /// initialisation (worst layer), then training and test accuracy.
     public static func run(train: MNISTSplit, test: MNISTSplit, settings: ExperimentSettings,
                            sweeps: Int = 30) throws -> ExperimentResult {
-        var table = ResultTable(title: "dp-stability — seed 002 Table 2 (MNIST, 784-1000×4-10, β = ½, \(sweeps) sweeps)",
+        var table = ResultTable(title: "dp-stability — Høier & Zach 2024 Table 2 (MNIST, 784-1000×4-10, β = ½, \(sweeps) sweeps)",
                                 columns: ["rule", "worst-layer cos(∇, ∇BP) at init", "test acc % (ours)", "paper", "time/run"])
         var failures: [String] = []
         let (x, y) = train.batch(Array(0..<50)[...])

@@ -1,7 +1,7 @@
 import DualProp
 import Foundation
 
-/// Seed 000/001 Fig. 1 (SPEC §10): MLP 784-256-128-64-10 ReLU, softmax-CE, Adam 1e-3, batch 50,
+/// Zach 2021 Fig. 1: MLP 784-256-128-64-10 ReLU, softmax-CE, Adam 1e-3, batch 50,
 /// first 50,000 images; BP vs Fenchel BP for several τ from Glorot-uniform and all-negative
 /// first-layer initialisation (the authors' Julia listing negates only the first layer).
 public enum FenchelExperiment {
@@ -9,7 +9,7 @@ public enum FenchelExperiment {
     public static let defaults = (epochs: 50, seeds: 1, trainCount: 50_000)
 
     /// τ in our convention (per-example error); the Julia listing's β (on the mean loss's cotangent,
-    /// batch 50) equals our τ · 50 (SPEC §3).
+    /// batch 50) equals our τ · 50.
     public static let defaultTaus: [Float] = [0.5, 5, 50]
 
     /// The model; `allNegative` makes the first layer's weights `−|Glorot|`.
@@ -22,7 +22,7 @@ public enum FenchelExperiment {
     /// Runs BP and Fenchel BP for each τ, from both initialisations.
     public static func run(train: MNISTSplit, test: MNISTSplit, settings: ExperimentSettings,
                            taus: [Float] = defaultTaus) throws -> ExperimentResult {
-        var table = ResultTable(title: "fenchel — seed 001 Fig. 1 (MNIST, 784-256-128-64-10 ReLU, softmax-CE)",
+        var table = ResultTable(title: "fenchel — Zach 2021 Fig. 1 (MNIST, 784-256-128-64-10 ReLU, softmax-CE)",
                                 columns: ["init", "rule", "train err % (ours)", "test err % (ours)", "paper train/test err %", "time/run"])
         var failures: [String] = []
         for allNegative in [false, true] {
@@ -49,7 +49,7 @@ public enum FenchelExperiment {
                 }
             }
         }
-        table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; Adam 1e-3, batch 50. Train error = running error of the last epoch (as the authors' listing prints). τ is per-example (SPEC §3); the Julia listing's β applies to the mean loss's cotangent, so β = 50·τ.")
+        table.notes.append("Settings: \(settings.seeds) seed(s) × \(settings.epochs) epoch(s) on the first \(train.count) training images; Adam 1e-3, batch 50. Train error = running error of the last epoch (as the authors' listing prints). τ is per-example; the Julia listing's β applies to the mean loss's cotangent, so β = 50·τ.")
         return ExperimentResult(table: table, failures: failures)
     }
 }

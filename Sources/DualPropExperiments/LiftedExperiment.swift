@@ -1,7 +1,7 @@
 import DualProp
 import Foundation
 
-/// Seed 003 Table 1 (SPEC §9, §10): 784-64-64-64-10 with ReLU or hard sigmoid; BP vs contrastive
+/// Zach & Estellers 2019 Table 1: 784-64-64-64-10 with ReLU or hard sigmoid; BP vs contrastive
 /// lifted vs standard lifted (γ = 1/8, 15 coordinate-descent sweeps, SGD batch 50, η = 1/20 with
 /// the lifted gradients divided by γ^{L−1}), and linear regression; accuracies and the fraction of
 /// hidden units in their linear regime per layer.
@@ -26,7 +26,9 @@ public enum LiftedExperiment {
     }
 
     /// Accuracy (%) and per-hidden-layer linear-regime fractions (%) of `net` on `split`: by free
-    /// lifted inference with `sweeps` sweeps, or (sweeps = nil) by the plain forward pass.
+    /// lifted inference with `sweeps` sweeps, or (sweeps = nil) by the plain forward pass. A network
+    /// whose outputs are not finite (a diverged run, or a saved run with NaN weights) has
+    /// accuracy NaN: its row of the table shows it as diverged.
     public static func assess(_ net: Sequential, on split: MNISTSplit, gamma: Float, sweeps: Int?) throws -> (accuracy: Double, linear: [Double]) {
         let lifted = LiftedNetwork(net, gamma: gamma)
         var correct = 0, sums = [Double](repeating: 0, count: lifted.depth - 1)
@@ -35,10 +37,11 @@ public enum LiftedExperiment {
             let end = min(start + 500, split.count)
             let (x, y) = split.batch(Array(start..<end)[...])
             let st = try sweeps.map { try lifted.infer(x, sweeps: $0) } ?? lifted.forwardStates(x)
-            let out = st.z.last!.scalars, n = out.count / y.count
+            let out = st.z.last!.scalars, n = out.count / max(y.count, 1)
+            guard out.allSatisfy(\.isFinite) else { return (.nan, sums.map { _ in .nan }) }
             for (i, label) in y.enumerated() {
                 let row = out[(i * n)..<((i + 1) * n)]
-                if row.firstIndex(of: row.max()!)! - i * n == Int(label) { correct += 1 }
+                if let top = row.indices.max(by: { row[$0] < row[$1] }), top - i * n == Int(label) { correct += 1 }
             }
             for (k, f) in lifted.linearFractions(st).enumerated() { sums[k] += f * Double(end - start) }
             start = end
@@ -49,7 +52,7 @@ public enum LiftedExperiment {
     /// Runs every row of the table.
     public static func run(train: MNISTSplit, test: MNISTSplit, settings: ExperimentSettings,
                            gamma: Float = 0.125, sweeps: Int = 15) throws -> ExperimentResult {
-        var table = ResultTable(title: "lifted — seed 003 Table 1 (MNIST, 784-64-64-64-10, γ = 1/8, \(sweeps) sweeps)",
+        var table = ResultTable(title: "lifted — Zach & Estellers 2019 Table 1 (MNIST, 784-64-64-64-10, γ = 1/8, \(sweeps) sweeps)",
                                 columns: ["model", "train % (ours)", "test % (ours)", "paper train/test", "linear % L1/L2/L3 (ours)", "paper linear %", "time/run"])
         var failures: [String] = []
         var rows: [(String, Activation?, LearningRule)] = []
@@ -71,7 +74,8 @@ public enum LiftedExperiment {
                 if o.diverged { trainAcc.append(.nan); testAcc.append(.nan); continue }
                 let tr = try assess(o.network, on: train, gamma: gamma, sweeps: isLifted ? sweeps : nil)
                 let te = try assess(o.network, on: test, gamma: gamma, sweeps: isLifted ? sweeps : nil)
-                trainAcc.append(tr.accuracy); testAcc.append(te.accuracy); linear.append(te.linear)
+                trainAcc.append(tr.accuracy); testAcc.append(te.accuracy)
+                if te.accuracy.isFinite { linear.append(te.linear) }
             }
             let lin = linear.isEmpty || linear[0].isEmpty ? "—"
                 : (0..<linear[0].count).map { k in fmt(linear.map { $0[k] }.reduce(0, +) / Double(linear.count), 1) }.joined(separator: " / ")

@@ -4,9 +4,9 @@ import Foundation
 
 /// How pixel bytes become inputs.
 public enum PixelScaling: String, Sendable, CaseIterable {
-    /// `p / 255` in [0, 1] (seed 000–003).
+    /// `p / 255` in [0, 1] (Zach 2021, Zach & Estellers 2019, Høier & Zach 2024).
     case unit
-    /// `0.001 + 0.998 · p / 255` in ]0, 1[ (seed 004: inputs inside the sigmoid's open range).
+    /// `0.001 + 0.998 · p / 255` in ]0, 1[ (Frecon et al.: inputs inside the sigmoid's open range).
     case openUnit
 }
 
@@ -61,25 +61,26 @@ public struct ExperimentError: Error, CustomStringConvertible {
 
 /// Finding and loading the official MNIST idx files.
 public enum MNISTData {
-    /// The MNIST folder: `explicit` if given, else `$DP_DATA_DIR/mnist`, else `../shared/data/mnist`
-    /// (relative to the current directory). Throws a message naming every place tried.
+    /// The MNIST folder: `explicit` if given, else the `mnist` subfolder of `$DUALPROP_DATA_DIR`
+    /// or of the cache folder `~/.cache/dualprop` (see `DataLocation`); a data folder that holds
+    /// the idx files itself is accepted too. Throws a message naming every place tried.
     public static func locate(_ explicit: String?) throws -> String {
         let fm = FileManager.default
         func holdsMNIST(_ d: String) -> Bool {
             ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].contains { fm.fileExists(atPath: d + "/" + $0) }
         }
-        var tried: [String] = []
         if let explicit {
             if holdsMNIST(explicit) { return explicit }
             throw ExperimentError("--data-dir \(explicit): no train-images-idx3-ubyte[.gz] there. Put the four MNIST idx files (train/t10k images and labels, gzip or plain) in that folder.")
         }
-        if let env = ProcessInfo.processInfo.environment[DataLocation.environmentVariable], !env.isEmpty {
-            for d in [env + "/mnist", env] { if holdsMNIST(d) { return d }; tried.append(d) }
+        var tried: [String] = []
+        for root in DataLocation.searchedDirectories {
+            for d in [root + "/mnist", root] {
+                if holdsMNIST(d) { return URL(fileURLWithPath: d).standardized.path }
+                tried.append(d)
+            }
         }
-        let d = fm.currentDirectoryPath + "/../shared/data/mnist"
-        if holdsMNIST(d) { return URL(fileURLWithPath: d).standardized.path }
-        tried.append(d)
-        throw ExperimentError("MNIST not found (tried \(tried.joined(separator: ", "))). Pass --data-dir DIR holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz], or set \(DataLocation.environmentVariable) to a folder with an mnist/ subfolder.")
+        throw ExperimentError("MNIST not found (tried \(tried.joined(separator: ", "))). Pass --data-dir DIR holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz], set \(DataLocation.environmentVariable) to a folder with an mnist/ subfolder, or put the files in \(DataLocation.cacheDirectory)/mnist.")
     }
 
     /// The training split (its first `trainCount` images, all when nil) and the test split.
@@ -92,6 +93,22 @@ public enum MNISTData {
         }
         let train = try MNIST.load(directory: directory, split: .train)
         let test = try MNIST.load(directory: directory, split: .test)
+        try checkGeometry(train, file: MNIST.find(directory, "train-images-idx3-ubyte"))
+        try checkGeometry(test, file: MNIST.find(directory, "t10k-images-idx3-ubyte"))
         return (convert(train, limit: trainCount), convert(test, limit: nil))
+    }
+
+    /// The image geometry every model of the experiments takes: 28×28 single-channel (784 inputs).
+    public static let imageSide = 28
+
+    /// Throws unless `d` holds at least one image of exactly 28×28 pixels: the models' first layer
+    /// has 784 inputs in MNIST's row order, so other shapes (even 14×56, also 784 pixels) are not
+    /// MNIST and are refused rather than trained on.
+    static func checkGeometry(_ d: ImageDataset, file: String) throws {
+        guard d.height == imageSide, d.width == imageSide, d.channels == 1 else {
+            throw DataError(.wrongShape, file: file,
+                            "images are \(d.height)x\(d.width), the MNIST models need \(imageSide)x\(imageSide)")
+        }
+        guard d.count >= 1 else { throw DataError(.wrongSize, file: file, "holds no images") }
     }
 }

@@ -30,10 +30,11 @@ public struct RunStore: Sendable {
                 throw DataError(.writeFailed, file: directory, "exists but is not a folder (wanted for saved runs)")
             }
         } else {
-            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw DataError(.writeFailed, file: directory, "cannot create the folder for saved runs: \(error.localizedDescription)")
+            if let problem = makeDirectories(directory) {
+                throw DataError(.writeFailed, file: directory, "cannot create the folder for saved runs: \(problem)")
             }
         }
+        removeStaleTemporaryFiles(in: directory)  // of saves interrupted by a kill
         self.directory = directory
         self.ignoreSaved = ignoreSaved
     }

@@ -24,7 +24,7 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64
     /// If > 0, the learning rate ramps geometrically, per step, from `learningRate·10⁻⁴` to
     /// `learningRate` over this many epochs (standard lifted training needs it: its energy gradient
-    /// on inactive units is not small, seed 003 §5 "the first epochs utilized a smaller learning rate").
+    /// on inactive units is not small, Zach & Estellers 2019 §5 "the first epochs utilized a smaller learning rate").
     public var warmupEpochs: Int = 0
     /// Called with a progress line after each epoch (nil: silent).
     public var log: (@Sendable (String) -> Void)? = nil
@@ -99,7 +99,9 @@ public func train(_ network: Sequential, rule: LearningRule, train: MNISTSplit, 
     let started = Date()
     var running = 0.0, perEpoch: [Double] = [], diverged = false
     let steps = train.count / o.batchSize
-    precondition(steps >= 1, "train: \(train.count) examples is less than one batch of \(o.batchSize)")
+    guard steps >= 1 else {
+        throw ExperimentError("the training split has \(train.count) examples, less than one batch of \(o.batchSize)")
+    }
     epochs: for epoch in 0..<o.epochs {
         let order = permutation(train.count, seed: o.seed &* 0x9E37_79B9 &+ UInt64(epoch))
         var correct = 0, seen = 0, lossSum = 0.0
@@ -129,7 +131,7 @@ public func train(_ network: Sequential, rule: LearningRule, train: MNISTSplit, 
                            seconds: Date().timeIntervalSince(started))
 }
 
-/// `‖W_{L−1} ⋯ W₁ W₀‖₂` of an MLP's weights (the Lipschitz estimate of seed 002 Table 1, exact for
+/// `‖W_{L−1} ⋯ W₁ W₀‖₂` of an MLP's weights (the Lipschitz estimate of Høier & Zach 2024 Table 1, exact for
 /// ReLU nets up to the activation's 1-Lipschitz factor): the product, then power iteration on its
 /// Gram matrix in double until the estimate settles.
 public func productSpectralNorm(_ net: Sequential) throws -> Double {

@@ -1,6 +1,6 @@
 internal import CKernels
 
-/// An element-wise activation family of SPEC §1, each the gradient of a convex conjugate:
+/// An element-wise activation family of the papers, each the gradient of a convex conjugate:
 /// `f = ∇G*`, `f⁻¹ = ∇G`.
 ///
 /// The formulas of `f`, `f'`, `f⁻¹`, `G` and `G*` for every family, the derivative convention

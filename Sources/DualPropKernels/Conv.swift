@@ -91,6 +91,7 @@ public enum ConvKernels {
     ///   - dy: output-side signal `[N, P, Q, K]`.
     ///   - weights: `[R, S, C, K]`.
     ///   - inputShape: `[N, H, W, C]` of the forward input (several `H` give the same `P` when stride > 1).
+    ///   - geometry: stride and padding of the forward convolution.
     /// - Returns: `[N, H, W, C]`.
     public static func backwardData(_ dy: Tensor, weights: Tensor, inputShape: [Int],
                                     geometry: Geometry = .same3x3) throws -> Tensor {
@@ -114,6 +115,7 @@ public enum ConvKernels {
     ///   - x: forward input `[N, H, W, C]`.
     ///   - dy: `[N, P, Q, K]`.
     ///   - kernelSize: `(R, S)`.
+    ///   - geometry: stride and padding of the forward convolution.
     /// - Returns: `[R, S, C, K]`.
     public static func backwardWeights(_ x: Tensor, _ dy: Tensor, kernelSize: (Int, Int),
                                        geometry: Geometry = .same3x3) throws -> Tensor {

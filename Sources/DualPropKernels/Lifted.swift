@@ -1,6 +1,6 @@
 internal import CKernels
 
-/// Coordinate-descent inference of lifted networks (SPEC §9): the entry point over
+/// Coordinate-descent inference of lifted networks: the entry point over
 /// `ck_lifted_coordinate_descent` (see `include/ck_lifted.h` for the exact update).
 public enum LiftedDescent {
     /// The convex set a lifted unit lives in (its activation is the projection onto it).

@@ -1,6 +1,6 @@
 internal import CKernels
 
-/// The dual-propagation variant a nudge implements (SPEC §4, §5).
+/// The dual-propagation variant a nudge implements.
 public enum NudgeRule: Sendable, Hashable {
     /// DP⊤, the adjoint variant: `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`.
     case dpT
@@ -34,8 +34,11 @@ public enum Nudge {
     /// Hidden-unit nudge in one pass: DP⊤ `s⁺ = f(a + ᾱv)`, `s⁻ = f(a − αv)`; DP `s⁺ = f(a + αv)`,
     /// `s⁻ = f(a − ᾱv)`; both `s̄ = α s⁺ + ᾱ s⁻`.
     /// - Parameters:
-    ///   - preActivation: `a`, any shape.
-    ///   - feedback: `v = Wᵀδ`, the shape of `a`.
+    ///   - activation: the activation family `f`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - a: the pre-activation, any shape.
+    ///   - v: the feedback `Wᵀδ`, the shape of `a`.
     public static func hidden(_ activation: Activation, rule: NudgeRule, alpha: Float,
                               preActivation a: Tensor, feedback v: Tensor) throws -> NudgedStates {
         precondition(a.shape == v.shape, "Nudge.hidden: feedback shape \(v.shape) != pre-activation shape \(a.shape)")
@@ -48,8 +51,11 @@ public enum Nudge {
     /// learning signal needs `s⁺`, `s̄` and `δ`). Bitwise equal to
     /// ``hidden(_:rule:alpha:preActivation:feedback:)`` followed by a subtraction.
     /// - Parameters:
-    ///   - preActivation: `a`, any shape.
-    ///   - feedback: `v = Wᵀδ`, the shape of `a`.
+    ///   - activation: the activation family `f`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - a: the pre-activation, any shape.
+    ///   - v: the feedback `Wᵀδ`, the shape of `a`.
     ///   - keepMinus: also return `s⁻` (one more array written); otherwise `minus` is nil.
     public static func hiddenWithDelta(_ activation: Activation, rule: NudgeRule, alpha: Float,
                                        preActivation a: Tensor, feedback v: Tensor, keepMinus: Bool = false)
@@ -76,7 +82,7 @@ public enum Nudge {
         return (plus, keepMinus ? minus : nil, mean, delta)
     }
 
-    /// Damped nudge (SPEC §5.1): `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
+    /// Damped nudge: `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
     /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
     public static func hiddenDamped(_ activation: Activation, rule: NudgeRule, alpha: Float, damping: Float,
                                     preActivation a: Tensor, feedback v: Tensor,
@@ -134,8 +140,11 @@ public enum Nudge {
     /// Output nudge for softmax cross-entropy per row of `(rows, classes)` logits:
     /// `g = β(softmax(p) − onehot(y))`; DP⊤ `s⁺ = a − ᾱg`, `s⁻ = a + αg`; DP `s⁺ = a − αg`, `s⁻ = a + ᾱg`.
     /// - Parameters:
-    ///   - frozenLogits: `p`, the logits of the initial forward pass (DP⊤); `nil` means `p = a` (DP).
-    ///   - logits: the current output pre-activation `a`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - beta: the nudging strength `β > 0`.
+    ///   - p: the logits of the initial forward pass (DP⊤); `nil` means `p = a` (DP).
+    ///   - a: the current output pre-activation (the logits).
     ///   - labels: one class index per row.
     /// - Returns: `s⁺`, `s⁻` and `g`, each of `logits`' shape.
     public static func outputCrossEntropy(rule: NudgeRule, alpha: Float, beta: Float,
@@ -185,7 +194,7 @@ public enum Nudge {
         return (plus, minus)
     }
 
-    /// Energy difference `Σ D_G(s⁺‖s̄) − D_G(s⁻‖s̄)` (SPEC §4), for monitoring.
+    /// Energy difference `Σ D_G(s⁺‖s̄) − D_G(s⁻‖s̄)`, for monitoring.
     public static func energyDelta(_ activation: Activation, states s: NudgedStates) throws -> Double {
         var out = 0.0
         let d = activation.descriptor
@@ -201,7 +210,7 @@ public enum Nudge {
     }
 }
 
-/// The Bregman layer's activation step (SPEC §8): `out = f(f⁻¹(z) + u)`.
+/// The Bregman layer's activation step: `out = f(f⁻¹(z) + u)`.
 public enum BregmanActivation {
     /// Forward: `f(f⁻¹(z) + u)` for the layer input `z` and `u = Wz + b` of the same shape.
     public static func forward(_ activation: Activation, input z: Tensor, update u: Tensor) throws -> Tensor {

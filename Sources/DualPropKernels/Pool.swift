@@ -93,8 +93,8 @@ public enum PoolKernels {
     /// its winner leads by more than twice the bound `‖w_k‖₁ · max|newInput − oldInput|` on how far
     /// the change can move a value; the other (window, channel) pairs are recomputed in float64 —
     /// or, when there are more than `maxRecompute` of them, nothing is and `switches` is nil (a
-    /// full convolution is then cheaper). Dual propagation uses it for the switches of `conv(s̄)`
-    /// (SPEC §7); `ck_conv3x3_pool_switches_update` states the exact guarantee.
+    /// full convolution is then cheaper). Dual propagation uses it for the switches of `conv(s̄)`;
+    /// `ck_conv3x3_pool_switches_update` states the exact guarantee.
     public static func switchesAfterInputChange(weights: Tensor, bias: Tensor, newInput: Tensor, oldInput: Tensor,
                                                 oldOutput: Tensor, oldSwitches: PoolSwitches,
                                                 maxRecompute: Int = .max) throws

@@ -28,6 +28,7 @@ public enum ISA: Int, CaseIterable, Comparable, Sendable, CustomStringConvertibl
     /// AVX-512 F/BW/VL/DQ.
     case avx512 = 2
 
+    /// Ordered by capability: `ref` < `avx2` < `avx512`.
     public static func < (a: ISA, b: ISA) -> Bool { a.rawValue < b.rawValue }
 
     /// "ref", "avx2" or "avx512".
@@ -36,7 +37,22 @@ public enum ISA: Int, CaseIterable, Comparable, Sendable, CustomStringConvertibl
 
 /// Kernel families whose chosen implementation can be queried.
 public enum KernelFamily: Int, CaseIterable, Sendable {
-    case sgemm = 0, im2col, pool, eltwise, activation, loss, lifted, winograd
+    /// Single-precision GEMM (dense layers, im2col convolutions).
+    case sgemm = 0
+    /// The im2col/col2im packing of convolutions.
+    case im2col
+    /// 2x2 max pooling.
+    case pool
+    /// Element-wise arithmetic (axpy, scaling, sums).
+    case eltwise
+    /// Activation functions and their derivatives, and the fused nudge kernels.
+    case activation
+    /// Softmax and the output losses.
+    case loss
+    /// Coordinate-descent inference of lifted networks.
+    case lifted
+    /// Winograd F(2×2, 3×3) convolution transforms.
+    case winograd
 }
 
 /// Process-wide control of the kernel library: ISA selection, threads and denormals.

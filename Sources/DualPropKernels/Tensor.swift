@@ -117,13 +117,20 @@ public struct Tensor: @unchecked Sendable {
             || memcmp(storage.base, other.storage.base, count * MemoryLayout<Float>.stride) == 0)
     }
 
-    /// Read access to the raw elements, for the kernel wrappers of this package.
-    package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    /// Calls `body` with a pointer to the elements in row-major order (`count` of them, 64-byte
+    /// aligned), as `Array.withUnsafeBufferPointer` does: for handing a tensor to a file, BLAS or
+    /// MPI without a copy. The pointer is valid only during `body`; do not store or return it.
+    /// - Returns: what `body` returns; rethrows what it throws.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: storage.base, count: count))
     }
 
-    /// Write access to the raw elements (copying first if the storage is shared).
-    package mutating func withUnsafeMutableBufferPointer<R>(
+    /// Calls `body` with a mutable pointer to the elements in row-major order, as
+    /// `Array.withUnsafeMutableBufferPointer` does. Copy-on-write holds: when the storage is shared
+    /// with another tensor it is copied first, so writes never show through a copy of `self`.
+    /// The shape cannot change. The pointer is valid only during `body`; do not store or return it.
+    /// - Returns: what `body` returns; rethrows what it throws.
+    public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
         makeUnique()

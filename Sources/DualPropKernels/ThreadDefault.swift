@@ -14,8 +14,8 @@ extension Runtime {
     /// "8 threads (--threads 8)" or "2 threads (default: 2 CPUs in the affinity mask, no cgroup CPU quota)".
     /// `requested` is the count the user asked for (0 or less: none), `option` how they asked.
     public static func threadChoiceDescription(requested: Int, option: String = "--threads") -> String {
-        if requested > 0 { return "\(threads) threads (\(option) \(requested))" }
-        let d = defaultThreads
-        return "\(threads) threads (default: \(d.reason))"
+        let count = threads == 1 ? "1 thread" : "\(threads) threads"
+        if requested > 0 { return "\(count) (\(option) \(requested))" }
+        return "\(count) (default: \(defaultThreads.reason))"
     }
 }

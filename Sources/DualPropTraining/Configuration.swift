@@ -27,14 +27,14 @@ public enum DatasetKind: String, Codable, CaseIterable, Sendable {
 
 /// The weight initialisation of VGG16.
 public enum InitKind: String, Codable, CaseIterable, Sendable {
-    /// LeCun normal `N(0, 1/fanIn)` everywhere: the paper's (SPEC §10).
+    /// LeCun normal `N(0, 1/fanIn)` everywhere: the paper's.
     case lecun
     /// He normal `N(0, 2/fanIn)` for the hidden (ReLU) layers, LeCun for the output layer: keeps
     /// the signal's scale through the 15 ReLU layers, so short runs leave the initial plateau fast.
     case he
 }
 
-/// The inference schedule of DP/DP⊤ (SPEC §6), as a command-line word.
+/// The inference schedule of DP/DP⊤, as a command-line word.
 public enum ScheduleKind: String, Codable, CaseIterable, Sendable {
     /// One top-down sweep after the forward pass.
     case sweep
@@ -177,7 +177,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 }
 
-/// The paper's recipe for a dataset (SPEC §10), and this project's short default for synthetic data.
+/// The paper's recipe for a dataset, and this project's short default for synthetic data.
 public struct Recipe: Sendable, Equatable {
     /// Schedule lengths and batch size.
     public var epochs: Int, decayEpochs: Int, warmupEpochs: Int, batchSize: Int

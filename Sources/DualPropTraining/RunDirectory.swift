@@ -30,6 +30,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var wallSeconds = 0.0
     /// Every metrics row so far (`metrics.csv` is rewritten from it).
     public var history: [MetricRow] = []
+    /// The number of MPI processes that trained the run (nil in states written before MPI: 1).
+    /// `--resume` needs the same number: it decides the order in which gradients are summed.
+    public var ranks: Int?
 }
 
 /// A run directory: configuration, split, log, metrics and checkpoints.
@@ -60,8 +63,8 @@ public struct RunDirectory {
                 throw TrainingError("output \(path): the run directory already exists and is not empty; pass --resume to continue it or choose another --output")
             }
         } else {
-            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw TrainingError("output \(path): cannot create the run directory: \(errnoText(error))")
+            if let problem = makeDirectories(path) {
+                throw TrainingError("output \(path): cannot create the run directory: \(problem)")
             }
         }
         let dir = RunDirectory(path: path)
@@ -77,6 +80,19 @@ public struct RunDirectory {
             throw TrainingError("\(dir.file(configFile)): missing file: \(path) is not a cifar-vgg run directory")
         }
         try dir.checkWritable()
+        // Checkpoint writes interrupted by a kill leave `<file>.tmp-<pid>-<n>` behind (up to the
+        // size of a checkpoint each); remove those of writers that are gone.
+        removeStaleTemporaryFiles(in: path)
+        return dir
+    }
+
+    /// Opens a run directory to read its configuration and weights (`cifar-vgg evaluate`).
+    public static func openForReading(_ path: String) throws -> RunDirectory {
+        guard isDirectory(path) else { throw TrainingError("\(path): no such run directory") }
+        let dir = RunDirectory(path: path)
+        guard FileManager.default.fileExists(atPath: dir.file(configFile)) else {
+            throw TrainingError("\(dir.file(configFile)): missing file: \(path) is not a cifar-vgg run directory")
+        }
         return dir
     }
 
@@ -145,29 +161,12 @@ public struct RunDirectory {
     }
 
     /// Reads the resumable checkpoint into `net` and `optimizer`; nil when there is none yet.
+    /// The tensors are checked (``RunStateValidation/load(_:into:optimizer:path:)``); the caller
+    /// checks the state against the configuration (``RunStateValidation/check(_:config:trainCount:validationCount:path:)``).
     func readState(network net: inout Sequential, optimizer: inout SGD) throws -> TrainingState? {
         let path = file(Self.stateFile)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let (tensors, metadata) = try SafeTensors.read(from: path)
-        guard let json = metadata["training_state"] else {
-            throw TrainingError("\(path): bad header: no training_state metadata (not a cifar-vgg checkpoint)")
-        }
-        let state = try decodeJSON(TrainingState.self, from: Array(json.utf8), file: path)
-        func group(_ prefix: String) -> [String: Tensor] {
-            Dictionary(tensors.filter { $0.name.hasPrefix(prefix) }
-                .map { (String($0.name.dropFirst(prefix.count)), Tensor(shape: $0.shape, values: $0.values)) },
-                       uniquingKeysWith: { a, _ in a })
-        }
-        do {
-            try net.loadPyTorchParameters(group("model."))
-            let momentum = group("momentum.")
-            if !momentum.isEmpty {
-                var carrier = net
-                try carrier.loadPyTorchParameters(momentum)
-                optimizer.velocities = carrier.parameters.map { ($0.weight, $0.bias) }
-            }
-        } catch { throw TrainingError("\(path): does not fit the network: \(error)") }
-        return state
+        return try RunStateValidation.load(SafeTensors.read(from: path), into: &net, optimizer: &optimizer, path: path)
     }
 
     // MARK: metrics and log

@@ -28,10 +28,13 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public let description: String
     /// The process exit code (1 unless a more specific one applies).
     public let exitCode: Int32
+    /// Whether every MPI rank meets this error at the same point (they hold the same state), so
+    /// rank 0 alone reports it.
+    public var onEveryRank = false
 
     /// An error with `description` and exit code `exitCode`.
-    public init(_ description: String, exitCode: Int32 = 1) {
-        self.description = description; self.exitCode = exitCode
+    public init(_ description: String, exitCode: Int32 = 1, onEveryRank: Bool = false) {
+        self.description = description; self.exitCode = exitCode; self.onEveryRank = onEveryRank
     }
 }
 

@@ -53,7 +53,7 @@ public struct TrainingData: Sendable {
     }
 
     static func directory(_ config: TrainingConfiguration) throws -> String {
-        guard let d = config.dataDirectory else { throw TrainingError("--dataset \(config.dataset.rawValue) needs --data-dir") }
+        guard let d = config.dataDirectory else { throw TrainingError(config.dataset.missingDataDirectoryMessage) }
         return d
     }
 }

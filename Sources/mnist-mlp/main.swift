@@ -1,7 +1,8 @@
-// mnist-mlp: reruns the source papers' MLP experiments on MNIST (SPEC §10), one subcommand each.
+// mnist-mlp: reruns the source papers' MLP experiments on MNIST, one subcommand each.
 // Every subcommand prints a markdown table with our figures beside the paper's and writes a CSV.
 import ArgumentParser
 import DualProp
+import DualPropData
 import DualPropExperiments
 import Foundation
 
@@ -28,29 +29,44 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "CI-sized run (1 seed, 1 epoch, a few thousand images) that fails unless learning happened.")
     var quick = false
 
-    @Option(help: "Folder with the MNIST idx files (default: $DP_DATA_DIR/mnist, else ../shared/data/mnist).")
+    @Option(help: "Folder with the MNIST idx files (default: the mnist folder in $DUALPROP_DATA_DIR, else in ~/.cache/dualprop).")
     var dataDir: String?
 
-    @Option(help: "Where to write the CSV (default: <subcommand>.csv in the current directory).")
+    @Option(help: ArgumentHelp("Folder for everything the command writes: <subcommand>.csv and the saved runs <subcommand>-runs/ (default: the current directory).",
+                               valueName: "dir"))
+    var output: String?
+
+    @Option(help: "Where to write the CSV (default: <output>/<subcommand>.csv).")
     var csv: String?
 
     @Flag(help: "No per-epoch progress on stderr.")
+    var noProgress = false
+
+    /// `--silent`: the former spelling of `--no-progress`, kept as a hidden alias.
+    @Flag(help: .hidden)
     var silent = false
 
-    @Option(help: ArgumentHelp("Folder where every finished run is saved; rerunning the same command reuses them, so an interrupted experiment resumes (default: <subcommand>-runs; none with --quick).",
+    @Option(help: ArgumentHelp("Folder where every finished run is saved; rerunning the same command reuses them, so an interrupted experiment resumes (default: <output>/<subcommand>-runs; none with --quick).",
                                valueName: "dir"))
     var runsDir: String?
 
     @Flag(help: "Retrain every run even where a matching saved run exists (finished runs are still saved).")
     var fresh = false
 
+    /// `name` inside `--output` (the current directory by default); creates the folder.
+    func outputPath(_ name: String) -> String {
+        guard let output else { return name }
+        try? FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        return output + "/" + name
+    }
+
     @Option(help: "Kernel threads (default: the CPUs this process may use: OMP_NUM_THREADS, affinity, cgroup quota, physical cores).")
     var threads: Int?
 
     func validate() throws {
-        if let s = seeds, s < 1 { throw ValidationError("--seeds must be ≥ 1") }
-        if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1") }
-        if let n = trainCount, n < 100 { throw ValidationError("--train-count must be ≥ 100") }
+        try MNISTOptionRanges.check(seeds, MNISTOptionRanges.seeds, "--seeds")
+        try MNISTOptionRanges.check(epochs, MNISTOptionRanges.epochs, "--epochs")
+        try MNISTOptionRanges.check(trainCount, MNISTOptionRanges.trainCount, "--train-count")
         if let t = threads, t < 1 || t > 1024 { throw ValidationError("--threads must be in 1…1024, got \(t)") }
     }
 
@@ -65,9 +81,9 @@ struct CommonOptions: ParsableArguments {
         let dir = try MNISTData.locate(dataDir)
         let count = trainCount ?? (quick ? quickTrainCount : defaults.trainCount)
         let (train, test) = try MNISTData.load(directory: dir, trainCount: count, scaling: scaling)
-        let log: (@Sendable (String) -> Void)? = silent ? nil : printToStandardError
+        let log: (@Sendable (String) -> Void)? = silent || noProgress ? nil : printToStandardError
         var store: RunStore? = nil
-        if let folder = runsDir ?? (quick ? nil : "\(name)-runs") {
+        if let folder = runsDir ?? (quick ? nil : outputPath("\(name)-runs")) {
             store = try RunStore(directory: folder, ignoreSaved: fresh)
             log?("Finished runs are saved in \(folder)/; rerunning this command reuses them\(fresh ? " (--fresh: not this time)" : "").")
         }
@@ -82,8 +98,8 @@ struct CommonOptions: ParsableArguments {
         let seconds = Date().timeIntervalSince(started)
         print(result.table.markdown)
         print(String(format: "Total run time: %.0f s (%.1f min).", seconds, seconds / 60))
-        let path = csv ?? "\(name).csv"
-        try result.table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = csv ?? outputPath("\(name).csv")
+        try writeAtomically(Array(result.table.csv.utf8), to: path)  // errors name the file and the reason
         print("CSV written to \(path)")
         if quick {
             if result.failures.isEmpty {
@@ -98,15 +114,15 @@ struct CommonOptions: ParsableArguments {
 
 struct DPAlpha: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dp-alpha", abstract: "Seed 002 Table 1: DP and DP⊤ with α ∈ {1, ½, 0} vs BP, accuracy and ‖W₂W₁W₀‖₂.")
+        commandName: "dp-alpha", abstract: "Høier & Zach (2024), Table 1: DP and DP⊤ with α ∈ {1, ½, 0} vs BP, accuracy and ‖W₂W₁W₀‖₂.")
     @OptionGroup var common: CommonOptions
-    @Option(help: "Run only these rows (comma-separated labels, e.g. \"DP α=0,BP\").")
+    @Option(help: "Run only these rows (comma-separated labels, e.g. \"DP α=0,BP\"; ASCII works too: \"dp-a0,dpT-a0.5,bp\").")
     var only: String?
 
     func run() throws {
         let started = Date()
         let (settings, train, test) = try common.prepare("dp-alpha", defaults: DPAlphaExperiment.defaults, quickTrainCount: 2000)
-        let subset = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        let subset = try only.map { try RowLabels.select($0, from: DPAlphaExperiment.rules().map(\.0)) }
         try common.finish(try DPAlphaExperiment.run(train: train, test: test, settings: settings, only: subset),
                           name: "dp-alpha", started: started)
     }
@@ -114,7 +130,7 @@ struct DPAlpha: ParsableCommand {
 
 struct DPStability: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dp-stability", abstract: "Seed 002 Table 2: original DP (plain, damped) vs DP⊤ with α ∈ {0, 1}, 30 sweeps, 784-1000×4-10.")
+        commandName: "dp-stability", abstract: "Høier & Zach (2024), Table 2: original DP (plain, damped) vs DP⊤ with α ∈ {0, 1}, 30 sweeps, 784-1000×4-10.")
     @OptionGroup var common: CommonOptions
     @Option(help: "Repeated inference sweeps.")
     var sweeps = 30
@@ -129,9 +145,9 @@ struct DPStability: ParsableCommand {
 
 struct Fenchel: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fenchel", abstract: "Seed 000/001 Fig. 1: BP vs Fenchel BP (several τ) from Glorot and all-negative initialisation.")
+        commandName: "fenchel", abstract: "Zach (2021), Bilevel Programs Meet Deep Learning, Fig. 1: BP vs Fenchel BP (several τ) from Glorot and all-negative initialisation.")
     @OptionGroup var common: CommonOptions
-    @Option(help: "Comma-separated τ values (per-example convention; Julia β = 50·τ).")
+    @Option(help: "Comma-separated τ values (per-example convention; the authors' Julia code's β = 50·τ).")
     var taus = FenchelExperiment.defaultTaus.map { String($0) }.joined(separator: ",")
 
     func run() throws {
@@ -148,7 +164,7 @@ struct Fenchel: ParsableCommand {
 
 struct Lifted: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lifted", abstract: "Seed 003 Table 1: BP vs contrastive vs standard lifted networks, 784-64-64-64-10.")
+        commandName: "lifted", abstract: "Zach & Estellers (2019), Contrastive Learning for Lifted Networks, Table 1: BP vs contrastive vs standard lifted networks, 784-64-64-64-10.")
     @OptionGroup var common: CommonOptions
     @Option(help: "Feedback weight γ.")
     var gamma: Float = 0.125
@@ -165,7 +181,7 @@ struct Lifted: ParsableCommand {
 
 struct Bregman: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bregman", abstract: "Seed 004 Table 2 (MLP rows): standard / Euclidean / Bregman FFNN, 1 and 3 hidden layers of 784.")
+        commandName: "bregman", abstract: "Frecon, Salzo & Pontil, Bilevel Learning of Deep Representations, Table 2 (MLP rows): standard / Euclidean / Bregman FFNN, 1 and 3 hidden layers of 784.")
     @OptionGroup var common: CommonOptions
     @Option(help: "Adam learning rate.")
     var learningRate: Float = 1e-3
@@ -185,8 +201,13 @@ struct Bregman: ParsableCommand {
 struct MNISTMLP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mnist-mlp",
-        abstract: "Reproduce the source papers' MLP experiments on MNIST (SPEC §10).",
-        discussion: "Build with -c release. Each subcommand prints a markdown table (ours beside the paper's) and writes a CSV.",
+        abstract: "Reproduce the source papers' MLP experiments on MNIST.",
+        discussion: """
+        Build with -c release. Each subcommand prints a markdown table (ours beside the paper's) and writes a CSV. \
+        The MNIST idx files are read from --data-dir, else from the mnist folder of $DUALPROP_DATA_DIR, else of \
+        ~/.cache/dualprop.
+        """,
+        version: "mnist-mlp \(Runtime.version)",
         subcommands: [DPAlpha.self, DPStability.self, Fenchel.self, Lifted.self, Bregman.self])
 }
 

@@ -67,6 +67,16 @@ final class ResumeTests: XCTestCase {
                 .map { "\($0.epoch) \($0.split) \($0.loss) \($0.top1) \($0.top5 ?? -1) \($0.learningRate)" }
         }
         XCTAssertEqual(try outcome(a), try outcome(b))
+        // steps.jsonl: the resumed run's per-step log equals the uninterrupted one's (the steps
+        // redone after the kill replace the lost ones; none appears twice).
+        func steps(_ dir: String) throws -> [String] {
+            try String(contentsOfFile: dir + "/steps.jsonl", encoding: .utf8).split(separator: "\n").map { line in
+                let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+                return "\(o["step"]!) \(o["epoch"]!) \(o["batch"]!) \(o["loss"]!) \(o["learning_rate"]!)"
+            }
+        }
+        XCTAssertEqual(try steps(a), try steps(b))
+        XCTAssertEqual(try steps(a).count, 3 * 6)
         // No temporary files left behind by the atomic writes that completed.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: a).filter { $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])

@@ -86,8 +86,9 @@ final class RunTests: XCTestCase {
 
     func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
         let out = TestSupport.temporaryDirectory() + "/run"
-        // Step 1 uses the warm-up start 0.001 (good, checkpointed every step); the LR then explodes.
-        let args = tiny + ["--method", "bp", "--warmup-epochs", "1", "--learning-rate", "1e30", "--checkpoint-every", "1"]
+        // Step 1 uses the warm-up start 0.001 (good, checkpointed every step); the LR then explodes
+        // (100, the largest --learning-rate accepted, diverges within the epoch).
+        let args = tiny + ["--method", "bp", "--warmup-epochs", "1", "--learning-rate", "100", "--checkpoint-every", "1"]
         var message = "", code: Int32 = 0
         do { _ = try train(args, output: out) } catch let e as TrainingError { message = e.description; code = e.exitCode }
         XCTAssertEqual(code, Trainer.nonFiniteExitCode, message)
@@ -124,8 +125,8 @@ final class RunTests: XCTestCase {
 /// driver; skipped with a message when the shared data folder is absent.
 final class SharedDataTests: XCTestCase {
     func testStandInLoadsUnchanged() throws {
-        guard let dir = DataLocation.dataset("cifar10-standin", searchRoots: [TestSupport.packageRoot]) else {
-            throw XCTSkip("../shared/data/cifar10-standin not found (looked in $DP_DATA_DIR and \(TestSupport.packageRoot)/../shared/data); skipping")
+        guard let dir = DataLocation.dataset("cifar10-standin", alsoTrying: [TestSupport.packageRoot + "/../shared/data"]) else {
+            throw XCTSkip("cifar10-standin not found (looked in \(DataLocation.searchDescription(for: "cifar10-standin")) and \(TestSupport.packageRoot)/../shared/data); skipping")
         }
         let cmd = try XCTUnwrap(TestSupport.command(["--dataset", "cifar10", "--data-dir", dir, "--train-limit", "1000", "--test-limit", "300"]))
         let data = try TrainingData.load(cmd.resolved())

@@ -18,8 +18,8 @@ enum Fixtures {
 
     /// `<shared data>/<name>` or an XCTSkip naming where it looked.
     static func sharedDataset(_ name: String) throws -> String {
-        if let p = DataLocation.dataset(name, searchRoots: [packageRoot]) { return p }
-        throw XCTSkip("shared data folder '\(name)' not found (looked in $DP_DATA_DIR, \(packageRoot)/../shared/data and ./../shared/data); skipping")
+        if let p = DataLocation.dataset(name, alsoTrying: [packageRoot + "/../shared/data"]) { return p }
+        throw XCTSkip("shared data folder '\(name)' not found (looked in \(DataLocation.searchDescription(for: name)) and \(packageRoot)/../shared/\(name)); skipping")
     }
 }
 

@@ -130,13 +130,21 @@ final class PipelineTests: XCTestCase {
         }
     }
 
-    func testSharedDataLocationHonoursEnvironment() {
-        // With no roots and a nonsense variable the lookup may still find ./../shared/data; it
-        // must never return a path that does not exist.
-        if let p = DataLocation.sharedDataDirectory(searchRoots: [Fixtures.packageRoot]) {
+    func testDataLocationSearchesTheEnvironmentThenTheCacheFolder() {
+        let env = ProcessInfo.processInfo.environment
+        let searched = DataLocation.searchedDirectories
+        XCTAssertEqual(searched.last, DataLocation.cacheDirectory)
+        XCTAssertTrue(DataLocation.cacheDirectory.hasSuffix("dualprop"), DataLocation.cacheDirectory)
+        if let d = env[DataLocation.environmentVariable], !d.isEmpty { XCTAssertEqual(searched.first, d) }
+        // The product never looks beside the checkout: the variable (if set) and the cache folder only.
+        XCTAssertLessThanOrEqual(searched.count, 2)
+        // A folder found is one that exists; a dataset folder is a subfolder of it.
+        let extra = Fixtures.directory
+        if let p = DataLocation.dataDirectory(alsoTrying: [extra]) {
             var isDir: ObjCBool = false
             XCTAssertTrue(FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue)
         }
-        XCTAssertNil(DataLocation.dataset("no-such-dataset-folder", searchRoots: [Fixtures.packageRoot]))
+        XCTAssertNil(DataLocation.dataset("no-such-dataset-folder", alsoTrying: [extra]))
+        XCTAssertTrue(DataLocation.searchDescription(for: "mnist").contains("$DUALPROP_DATA_DIR/mnist"))
     }
 }

@@ -153,12 +153,12 @@ final class WinogradTests: XCTestCase {
     /// The algorithm switch: forced direct never runs Winograd; auto follows the measured rule
     /// (Winograd on the 32×32…8×8 VGG16 layers, direct or im2col on 2×2 and on conv1's 3 channels).
     func testAlgorithmSelection() throws {
-        try Runtime.withConvAlgorithm(.direct) {
+        Runtime.withConvAlgorithm(.direct) {
             XCTAssertEqual(Runtime.convAlgorithm, .direct)
             XCTAssertFalse(ConvKernels.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64]).hasPrefix("winograd"))
         }
-        try Runtime.withConvAlgorithm(.auto) {
-            try Runtime.forEachISA { isa in
+        Runtime.withConvAlgorithm(.auto) {
+            Runtime.forEachISA { isa in
                 XCTAssertTrue(ConvKernels.algorithmName(input: [100, 32, 32, 64], weights: [3, 3, 64, 64]).hasPrefix("winograd"), "\(isa)")
                 XCTAssertTrue(ConvKernels.algorithmName(input: [25, 8, 8, 256], weights: [3, 3, 256, 256]).hasPrefix("winograd"), "\(isa)")
                 XCTAssertFalse(ConvKernels.algorithmName(input: [100, 2, 2, 512], weights: [3, 3, 512, 512]).hasPrefix("winograd"), "\(isa)")

@@ -9,8 +9,9 @@ final class ThreadCountTests: XCTestCase {
     /// bitwise-identical gradients (static splits), and every block's gradient must match the
     /// 1-thread one within 1e-4 relative L2 error: only the order of float sums changes with the
     /// split (GEMM/convolution reductions of ≤ 9·128 or 13·32·32 terms, typical relative error
-    /// ≈ √L·2⁻²⁴ ≈ 1e-5); DP⊤'s nudges are smooth except at ReLU kinks, which such tiny
-    /// differences do not cross here (measured ≤ 2e-6 on AVX-512).
+    /// ≈ √L·2⁻²⁴ ≈ 1e-5); DP⊤'s nudges are smooth except at ReLU kinks, which differences
+    /// this small rarely cross (one crossing moves one unit's δ by β-scaled amounts, far below
+    /// 1e-4 of a block's gradient norm here).
     func testRulesAgreeAcrossThreadCounts() throws {
         let saved = Runtime.threads
         defer { Runtime.threads = saved }

@@ -1,0 +1,54 @@
+import ArgumentParser
+
+/// The accepted range of every numeric option of `mnist-mlp` (quoted by the errors and listed in
+/// the README): wide enough for the papers' settings and any sensible experiment, narrow enough
+/// that no value asks for absurd work.
+enum MNISTOptionRanges {
+    static let seeds = 1...1000
+    static let epochs = 1...10_000
+    /// At least a few batches, at most MNIST's 60,000 training images.
+    static let trainCount = 100...60_000
+    /// Inference sweeps of dp-stability and lifted.
+    static let sweeps = 1...1000
+    /// Batch size of bregman.
+    static let batchSize = 1...60_000
+    /// Largest learning rate, γ, τ.
+    static let largest: Float = 1000
+
+    static func check(_ v: Int?, _ range: ClosedRange<Int>, _ name: String) throws {
+        if let v, !range.contains(v) { throw ValidationError("\(name) must lie in \(range.lowerBound)…\(range.upperBound), got \(v).") }
+    }
+
+    static func checkPositive(_ v: Float, _ name: String) throws {
+        guard v.isFinite, v > 0, v <= largest else { throw ValidationError("\(name) must lie in (0, \(Int(largest))], got \(v).") }
+    }
+}
+
+extension DPStability {
+    func validate() throws { try MNISTOptionRanges.check(sweeps, MNISTOptionRanges.sweeps, "--sweeps") }
+}
+
+extension Lifted {
+    func validate() throws {
+        try MNISTOptionRanges.check(sweeps, MNISTOptionRanges.sweeps, "--sweeps")
+        try MNISTOptionRanges.checkPositive(gamma, "--gamma")
+    }
+}
+
+extension Bregman {
+    func validate() throws {
+        try MNISTOptionRanges.check(batchSize, MNISTOptionRanges.batchSize, "--batch-size")
+        try MNISTOptionRanges.checkPositive(learningRate, "--learning-rate")
+    }
+}
+
+extension Fenchel {
+    func validate() throws {
+        for s in taus.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let t = Float(s.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--taus: '\(s)' is not a number (give comma-separated values in (0, \(Int(MNISTOptionRanges.largest))]).")
+            }
+            try MNISTOptionRanges.checkPositive(t, "--taus value")
+        }
+    }
+}
