@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /** The separate blocks each thread keeps. */
 typedef enum ck_cache_slot {
@@ -30,4 +31,5 @@ void ck_thread_cache_free_own(void);
 /** Bytes cached and threads holding a cache, over all threads (for the workspace tests). */
 void ck_thread_cache_stats(int64_t *bytes, int64_t *threads);
 
+#pragma GCC visibility pop
 #endif

@@ -6,6 +6,7 @@
 #define CK_THREAD_DEFAULT_H
 
 #include <stddef.h>
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 /** CPUs in a Linux CPU list such as "0-3,8,10-11\n"; -1 when the text is not a CPU list. */
 int ck_cpulist_count(const char *list);
@@ -28,4 +29,5 @@ int ck_cgroup2_path(const char *proc_self_cgroup, char *out, size_t out_len);
  *  "8" or "8,2"); 0 when the text is not one. */
 int ck_omp_num_threads_value(const char *text);
 
+#pragma GCC visibility pop
 #endif

@@ -74,7 +74,9 @@ struct CommonOptions: ParsableArguments {
     func prepare(_ name: String, defaults: (epochs: Int, seeds: Int, trainCount: Int), quickTrainCount: Int, quickTestCount: Int = 10_000,
                  scaling: PixelScaling = .unit) throws -> (ExperimentSettings, MNISTSplit, MNISTSplit) {
         #if DEBUG
-        FileHandle.standardError.write("warning: debug build (C kernels at -O0); use `swift run -c release mnist-mlp`\n".data(using: .utf8)!)
+        // Measured (ARCHITECTURE.md, "Debug builds"): dp-alpha --quick --train-count 1000, one thread.
+        FileHandle.standardError.write(("warning: debug build: the C kernels are compiled at -O0, so training is about 37x "
+            + "slower (130 s instead of 3.5 s of CPU for `dp-alpha --quick`); use `swift run -c release mnist-mlp`\n").data(using: .utf8)!)
         #endif
         if let t = threads { Runtime.threads = t }
         printToStandardError("kernels: \(Runtime.threadChoiceDescription(requested: threads ?? 0)), \(Runtime.activeISA)")

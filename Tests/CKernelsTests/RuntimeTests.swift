@@ -26,4 +26,21 @@ final class RuntimeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(ck_get_num_threads(), 1)
         ck_set_num_threads(saved)
     }
+
+    /// ck_version() is the header's CK_VERSION_MAJOR.MINOR.PATCH; ck_build_info() names the
+    /// version, the compiler, the optimisation (SwiftPM: -O0 exactly in debug builds) and the ISAs.
+    func testVersionAndBuildInfo() {
+        let version = "\(CK_VERSION_MAJOR).\(CK_VERSION_MINOR).\(CK_VERSION_PATCH)"
+        XCTAssertEqual(String(cString: ck_version()), version)
+        let info = String(cString: ck_build_info())
+        XCTAssertTrue(info.hasPrefix("ckernels \(version); compiler clang "), info)
+        #if DEBUG
+        XCTAssertFalse(ck_build_optimized(), info)
+        XCTAssertTrue(info.contains("; optimized no"), info)
+        #else
+        XCTAssertTrue(ck_build_optimized(), info)
+        XCTAssertTrue(info.contains("; optimized yes;"), info)
+        #endif
+        XCTAssertTrue(info.hasSuffix("; isas ref avx2 avx512"), info)
+    }
 }

@@ -7,6 +7,7 @@
  */
 #include <immintrin.h>
 #include "../../runtime/kernel_table.h"
+#pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -17,6 +18,16 @@
 
 #define CK_CONV3X3_AVX2_MAX_T 6
 
+/* Fully unroll a loop over the T (or CT) ≤ 6 pixels of a tile, so the accumulators stay in
+ * registers: clang's pragma, and GCC's (which unrolls completely when the constant trip count
+ * is ≤ 6), so both compilers build the measured code. */
+#if defined(__clang__)
+#define CK_UNROLL_TILE _Pragma("clang loop unroll(full)")
+#else
+#define CK_UNROLL_TILE _Pragma("GCC unroll 6")
+#endif
+_Static_assert(CK_CONV3X3_AVX2_MAX_T <= 6, "CK_UNROLL_TILE's GCC factor must cover CK_CONV3X3_AVX2_MAX_T");
+
 /* Row tile: see ck_conv3x3_tile_fn; x_pix / y_pix are pixel strides of the tile. */
 static inline __attribute__((always_inline)) void tile(const int T, const float *xp, int64_t x_pix,
                                                        int64_t x_row, int64_t c_in, const float *w,
@@ -25,7 +36,7 @@ static inline __attribute__((always_inline)) void tile(const int T, const float 
     __m256 acc[CK_CONV3X3_AVX2_MAX_T][2];
     const __m256 b0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
     const __m256 b1 = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) { acc[t][0] = b0; acc[t][1] = b1; }
     for (int r = 0; r < rows; ++r) {
         for (int s = 0; s < cols; ++s) {
@@ -33,7 +44,7 @@ static inline __attribute__((always_inline)) void tile(const int T, const float 
             const float *ws = w + (r * 3 + s) * c_in * k_out;
             for (int64_t c = 0; c < c_in; ++c) {
                 const __m256 w0 = _mm256_loadu_ps(ws + c * k_out), w1 = _mm256_loadu_ps(ws + c * k_out + 8);
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
                 for (int t = 0; t < T; ++t) {
                     const __m256 xb = _mm256_broadcast_ss(xs + t * x_pix + c);
                     acc[t][0] = _mm256_fmadd_ps(xb, w0, acc[t][0]);
@@ -42,7 +53,7 @@ static inline __attribute__((always_inline)) void tile(const int T, const float 
             }
         }
     }
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) {
         _mm256_storeu_ps(y + t * y_pix, acc[t][0]);
         _mm256_storeu_ps(y + t * y_pix + 8, acc[t][1]);
@@ -68,7 +79,7 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
     __m256 acc[CK_CONV3X3_AVX2_MAX_T][2];
     const __m256 b0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
     const __m256 b1 = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) { acc[t][0] = b0; acc[t][1] = b1; }
     for (int r = 0; r < rows; ++r) {
         for (int s = 0; s < cols; ++s) {
@@ -77,7 +88,7 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
             for (int64_t c = 0; c < c_in; ++c) {
                 _mm_prefetch((const char *)(ws + (c + 8) * k_out), _MM_HINT_T0);
                 const __m256 w0 = _mm256_loadu_ps(ws + c * k_out), w1 = _mm256_loadu_ps(ws + c * k_out + 8);
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
                 for (int t = 0; t < T; ++t) {
                     const __m256 xb = _mm256_broadcast_ss(xs + c * CK_CONV3X3_AVX2_MAX_T + t);
                     acc[t][0] = _mm256_fmadd_ps(xb, w0, acc[t][0]);
@@ -86,7 +97,7 @@ static inline __attribute__((always_inline)) void batch_tile(const int T, const 
             }
         }
     }
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int t = 0; t < T; ++t) {
         _mm256_storeu_ps(y + t * y_pix, acc[t][0]);
         _mm256_storeu_ps(y + t * y_pix + 8, acc[t][1]);
@@ -109,7 +120,7 @@ static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const 
                                                             const float *dy, int64_t dy_pix, int64_t npix,
                                                             float *dw, int64_t ldw) {
     __m256 acc[CK_CONV3X3_AVX2_MAX_T][2];
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int c = 0; c < CT; ++c) {
         acc[c][0] = _mm256_loadu_ps(dw + c * ldw);
         acc[c][1] = _mm256_loadu_ps(dw + c * ldw + 8);
@@ -117,14 +128,14 @@ static inline __attribute__((always_inline)) void bwdw_tile(const int CT, const 
     for (int64_t p = 0; p < npix; ++p) {
         const __m256 d0 = _mm256_loadu_ps(dy + p * dy_pix), d1 = _mm256_loadu_ps(dy + p * dy_pix + 8);
         const float *xp = xs + p * x_pix;
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
         for (int c = 0; c < CT; ++c) {
             const __m256 xb = _mm256_broadcast_ss(xp + c);
             acc[c][0] = _mm256_fmadd_ps(xb, d0, acc[c][0]);
             acc[c][1] = _mm256_fmadd_ps(xb, d1, acc[c][1]);
         }
     }
-#pragma clang loop unroll(full)
+CK_UNROLL_TILE
     for (int c = 0; c < CT; ++c) {
         _mm256_storeu_ps(dw + c * ldw, acc[c][0]);
         _mm256_storeu_ps(dw + c * ldw + 8, acc[c][1]);
