@@ -15,6 +15,7 @@ echo "CPU: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) CPUs available)"
 .build/release/ck-bench split --batches "$batch" --columns "$(IFS=,; echo "${threads[*]}")" | tail -n 12
 echo
 echo "| threads | $(echo "$rules" | sed 's/,/ step (s) | /g') step (s) | speed-up ($(echo "$rules" | cut -d, -f1)) |"
+echo "|---:|$(echo "$rules" | sed 's/[^,]*/---:/g; s/,/|/g')|---:|"
 first=""
 for t in "${threads[@]}"; do
     out=$(.build/release/dualprop-bench step --width "$width" --batch "$batch" --repeats "$repeats" \

@@ -15,6 +15,7 @@ swift test --filter "DualPropKernelsTests|CKernelsTests.RuntimeTests" 2>&1 | tee
 ./scripts/check-c-consumer.sh        # CMake build + install, pkg-config and find_package consumers
 ./scripts/thread-sweep.sh            # every threaded driver at 1…64 threads on every ISA; workspaces
 ./scripts/check-swift-consumer.sh    # a package depending on this one by version (uses HEAD)
+./scripts/fuzz.sh 10                 # every file reader under libFuzzer, 10 s each, on the tests' seed corpus
 # MNIST smoke runs of the papers' MLP experiments (each fails unless learning happened; ~2-3 min).
 # The data folder comes from $DUALPROP_DATA_DIR as for any user; CI and the development machines
 # keep it beside the checkout, in ../shared/data.

@@ -17,12 +17,14 @@ CC="$cc" cmake -S "$root" -B "$build" -DCK_BUILD_THREAD_TESTS=ON -DCK_SANITIZE="
     -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target thread_sweep thread_default_test workspace_test >/dev/null
 export KMP_BLOCKTIME=0 OMP_WAIT_POLICY=passive
+if [ -n "$sanitize" ]; then
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+    export LSAN_OPTIONS="suppressions=$root/Tests/threads/lsan.supp:print_suppressions=1"
+fi
 "$build/thread_default_test"
 "$build/workspace_test"
 if [ -n "$sanitize" ]; then
     # LeakSanitizer reports at exit; run separate processes whose teams grow and shrink.
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
-    export LSAN_OPTIONS="suppressions=$root/Tests/threads/lsan.supp:print_suppressions=1"
     for list in 1 4 "16,2" "1,64,3"; do
         echo "== LSan: thread counts $list"
         "$build/thread_sweep" --quick --threads "$list" "$@"

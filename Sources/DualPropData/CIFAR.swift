@@ -76,7 +76,9 @@ public enum CIFAR100 {
     }
 
     static func names(_ dir: String) -> [String] {
-        guard let bytes = try? readWholeFile(joinPath(dir, "fine_label_names.txt")) else { return [] }
+        // 100 short names: a larger file is not the release's, and is not read into memory.
+        guard let file = try? FileSource(path: joinPath(dir, "fine_label_names.txt")), file.size <= 1 << 16,
+              let bytes = try? file.read(offset: 0, count: file.size) else { return [] }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         return lines.count == 100 ? lines : []
     }

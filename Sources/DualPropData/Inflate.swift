@@ -9,8 +9,13 @@ enum Inflate {
     /// The zlib stream structure's size, as `inflateInit2_` wants it (the C macro is not imported).
     fileprivate static let streamSize = Int32(MemoryLayout<z_stream>.size)
 
-    /// The first allocation of an output buffer that grows (doubling) up to the expected size.
-    fileprivate static let initialOutput = 1 << 20
+    /// The first allocation of an output buffer that then grows (doubling) up to the expected
+    /// size: the expected size when it is within 8× the compressed size (image data compresses
+    /// far less, so valid files get their buffer at once), else 8× the compressed size (≥ 1 MiB).
+    fileprivate static func initialOutput(expected: Int, compressed: Int) -> Int {
+        let (eightfold, overflow) = compressed.multipliedReportingOverflow(by: 8)
+        return min(expected, max(1 << 20, overflow ? Int.max : eightfold))
+    }
 
     /// Inflates the raw DEFLATE stream `compressed` (no zlib/gzip wrapper) into exactly
     /// `expectedSize` bytes; `name` is used in errors.
@@ -21,7 +26,7 @@ enum Inflate {
             throw DataError(.corrupt, file: name, "zlib inflateInit2 failed")
         }
         defer { inflateEnd(&strm) }
-        var out = [UInt8](repeating: 0, count: min(expectedSize, initialOutput))
+        var out = [UInt8](repeating: 0, count: initialOutput(expected: expectedSize, compressed: compressed.count))
         var inUsed = 0, outUsed = 0
         var spare: UInt8 = 0
         try compressed.withUnsafeBufferPointer { src in
@@ -123,7 +128,7 @@ final class GzipStream {
     /// Up to `count` further decompressed bytes; fewer only at the end of the data.
     func read(upTo count: Int) throws -> [UInt8] {
         precondition(count >= 0, "GzipStream.read: negative count")
-        var out = [UInt8](repeating: 0, count: min(count, Inflate.initialOutput))
+        var out = [UInt8](repeating: 0, count: Inflate.initialOutput(expected: count, compressed: source.size))
         var produced = 0
         while produced < count && !finished {
             if produced == out.count {

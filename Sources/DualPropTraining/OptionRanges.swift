@@ -23,12 +23,8 @@ public enum OptionRanges {
     public static let checkpointEvery = 0...1_000_000_000
     /// Width multiplier of VGG16: (0, 8]; the memory estimate decides whether a width fits.
     public static let widthMultiplier = 8.0
-    /// Learning rates (peak, final, warm-up start): finite; the peak > 0, the others ≥ 0.
-    public static let learningRate: Float = 100
-    /// Weight decay: [0, 1].
-    public static let weightDecay: Float = 1
-    /// β of DP/DP⊤ and τ of Fenchel BP: (0, 1000].
-    public static let nudge: Float = 1000
+    // Rates, decay, β and τ only need to be finite (no work or memory depends on them; a huge
+    // rate is a legitimate way to make a run diverge): peak rate, β, τ > 0, the others ≥ 0.
 
     /// The help paragraph listing every range.
     public static let helpText = """
@@ -36,9 +32,9 @@ public enum OptionRanges {
         (≤ --decay-epochs); --decay-epochs \(text(decayEpochs)); --inference-passes \(text(inferencePasses)); \
         --train-limit and --test-limit \(text(imageLimit)); --threads \(text(threads)); --width-multiplier (0, \
         \(Int(widthMultiplier))] (and the run must fit in memory: it is estimated before training); \
-        --learning-rate (0, \(Int(learningRate))]; --learning-rate-final and --warmup-learning-rate [0, \
-        \(Int(learningRate))]; --momentum [0, 1); --weight-decay [0, \(Int(weightDecay))]; --alpha [0, 1]; \
-        --beta and --tau (0, \(Int(nudge))]; --percent-val [0, 100); --seed 0…2^64−1. A negative value \
+        --learning-rate, --beta and --tau finite and > 0; --learning-rate-final, --warmup-learning-rate and \
+        --weight-decay finite and ≥ 0; --momentum [0, 1); --alpha [0, 1]; --percent-val [0, 100); \
+        --seed 0…2^64−1. A negative value \
         must be attached with '=' (e.g. --learning-rate=-0.1), else it reads as an option.
         """
 
@@ -58,17 +54,17 @@ public enum OptionRanges {
         try inRange(c.testLimit, imageLimit, "--test-limit")
         try inRange(c.threads, threads, "--threads")
         try inRange(c.checkpointEvery, checkpointEvery, "--checkpoint-every")
-        func upTo(_ v: Float?, _ limit: Float, _ name: String, positive: Bool) throws {
+        func finite(_ v: Float?, _ name: String, positive: Bool) throws {
             guard let v else { return }
-            if !(v.isFinite && (positive ? v > 0 : v >= 0) && v <= limit) {
-                throw ValidationError("\(name) must lie in \(positive ? "(" : "[")0, \(Int(limit))], got \(v).")
+            if !(v.isFinite && (positive ? v > 0 : v >= 0)) {
+                throw ValidationError("\(name) must be finite and \(positive ? ">" : "≥") 0, got \(v).")
             }
         }
-        try upTo(c.learningRate, learningRate, "--learning-rate", positive: true)
-        try upTo(c.learningRateFinal, learningRate, "--learning-rate-final", positive: false)
-        try upTo(c.warmupLearningRate, learningRate, "--warmup-learning-rate", positive: false)
-        try upTo(c.weightDecay, weightDecay, "--weight-decay", positive: false)
-        try upTo(c.beta, nudge, "--beta", positive: true)
-        try upTo(c.tau, nudge, "--tau", positive: true)
+        try finite(c.learningRate, "--learning-rate", positive: true)
+        try finite(c.learningRateFinal, "--learning-rate-final", positive: false)
+        try finite(c.warmupLearningRate, "--warmup-learning-rate", positive: false)
+        try finite(c.weightDecay, "--weight-decay", positive: false)
+        try finite(c.beta, "--beta", positive: true)
+        try finite(c.tau, "--tau", positive: true)
     }
 }

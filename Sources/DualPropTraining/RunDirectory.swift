@@ -125,7 +125,9 @@ public struct RunDirectory {
 
     func readConfiguration() throws -> StoredConfiguration {
         let path = file(Self.configFile)
-        return try decodeJSON(StoredConfiguration.self, from: try readAll(path), file: path)
+        let stored = try decodeJSON(StoredConfiguration.self, from: try readAll(path), file: path)
+        try RunStateValidation.checkStoredConfiguration(stored.configuration, path: path)
+        return stored
     }
 
     // MARK: checkpoints

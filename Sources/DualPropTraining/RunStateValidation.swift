@@ -31,6 +31,7 @@ public enum RunStateValidation {
         guard state.configHash == config.hash else {
             throw refuse("configHash", "is \(state.configHash), the settings hash to \(config.hash)")
         }
+        if let ranks = state.ranks, ranks < 1 { throw refuse("ranks", "is \(ranks), not a process count ≥ 1") }
         guard state.rngSeed == config.seed else { throw refuse("rngSeed", "is \(state.rngSeed), the run's seed is \(config.seed)") }
         guard trainCount >= 1, config.batchSize >= 1 else { throw refuse("batchInEpoch", "cannot be checked: no training batch") }
         let stepsPerEpoch = (trainCount + config.batchSize - 1) / config.batchSize
@@ -105,6 +106,45 @@ public enum RunStateValidation {
                 throw refuse("bestEpoch", "is \(state.bestEpoch.map(String.init) ?? "nil"); without a validation set it is the last finished epoch, \(state.epoch)")
             }
             guard state.bestMetric == nil else { throw refuse("bestMetric", "is set although the run has no validation set") }
+        }
+    }
+
+    /// Throws unless every setting in a run's `config.json` lies in the range the command line
+    /// accepts (``OptionRanges``): `cifar-vgg evaluate` builds the network and the data split from
+    /// it, so a damaged or crafted value (a width of 10⁶, a validation percentage of 150) must be
+    /// refused before it is allocated or trips a precondition.
+    static func checkStoredConfiguration(_ c: TrainingConfiguration, path: String) throws {
+        func refuse(_ field: String, _ value: Any, _ range: String) -> TrainingError {
+            TrainingError("\(path): bad configuration: \(field) is \(value), outside \(range) (damaged or not written by cifar-vgg)")
+        }
+        func inRange(_ v: Int?, _ r: ClosedRange<Int>, _ field: String) throws {
+            if let v, !r.contains(v) { throw refuse(field, v, OptionRanges.text(r)) }
+        }
+        try inRange(c.epochs, OptionRanges.epochs, "epochs")
+        try inRange(c.batchSize, OptionRanges.batchSize, "batchSize")
+        try inRange(c.warmupEpochs, OptionRanges.warmupEpochs, "warmupEpochs")
+        try inRange(c.decayEpochs, OptionRanges.decayEpochs, "decayEpochs")
+        try inRange(c.inferencePasses, OptionRanges.inferencePasses, "inferencePasses")
+        try inRange(c.trainLimit, OptionRanges.imageLimit, "trainLimit")
+        try inRange(c.testLimit, OptionRanges.imageLimit, "testLimit")
+        try inRange(c.threads, 0...OptionRanges.threads.upperBound, "threads")
+        try inRange(c.checkpointEverySteps, OptionRanges.checkpointEvery, "checkpointEverySteps")
+        guard c.widthMultiplier.isFinite, c.widthMultiplier > 0, c.widthMultiplier <= OptionRanges.widthMultiplier else {
+            throw refuse("widthMultiplier", c.widthMultiplier, "(0, \(Int(OptionRanges.widthMultiplier))]")
+        }
+        guard c.percentVal >= 0, c.percentVal < 100 else { throw refuse("percentVal", c.percentVal, "[0, 100)") }
+        guard c.momentum >= 0, c.momentum < 1 else { throw refuse("momentum", c.momentum, "[0, 1)") }
+        for (v, field) in [(c.learningRate, "learningRate"), (c.learningRateFinal, "learningRateFinal"),
+                           (c.warmupLearningRate, "warmupLearningRate"), (c.weightDecay, "weightDecay")] where !(v.isFinite && v >= 0) {
+            throw refuse(field, v, "finite values ≥ 0")
+        }
+        let dual = c.method == .dp || c.method == .dpT
+        if dual {
+            guard let a = c.alpha, a >= 0, a <= 1 else { throw refuse("alpha", c.alpha.map { "\($0)" } ?? "missing", "[0, 1]") }
+            guard let b = c.beta, b.isFinite, b > 0 else { throw refuse("beta", c.beta.map { "\($0)" } ?? "missing", "finite values > 0") }
+        }
+        if c.method == .fbp {
+            guard let t = c.tau, t.isFinite, t > 0 else { throw refuse("tau", c.tau.map { "\($0)" } ?? "missing", "finite values > 0") }
         }
     }
 

@@ -208,7 +208,8 @@ struct MNISTMLP: ParsableCommand {
         Build with -c release. Each subcommand prints a markdown table (ours beside the paper's) and writes a CSV. \
         The MNIST idx files are read from --data-dir, else from the mnist folder of $DUALPROP_DATA_DIR, else of \
         ~/.cache/dualprop.
-        """,
+
+        """ + MNISTOptionRanges.helpText,
         version: "mnist-mlp \(Runtime.version)",
         subcommands: [DPAlpha.self, DPStability.self, Fenchel.self, Lifted.self, Bregman.self])
 }
