@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBenchSupport
 import CKernels
 import DualPropKernels
 
@@ -19,6 +20,18 @@ struct WinogradBench: ParsableCommand {
     @Option(help: "Only layers whose name is in this comma-separated list (e.g. conv2,conv4).")
     var layers: String?
 
+    @Flag(help: "Do not measure the FMA peak (no % of peak columns).")
+    var noPeak = false
+
+    /// Multiplications a pass really performs: Winograd 16 per 2x2 tile and channel pair; the
+    /// direct leaves skip padding taps ((3H−2)(3W−2) per image); im2col multiplies all 9·H·W.
+    static func multiplications(_ algorithm: String, batch: Int, side: Int, cin: Int, cout: Int) -> Double {
+        let pairs = Double(batch * cin * cout)
+        if algorithm.hasPrefix("winograd") { return pairs * 16 * Double(((side + 1) / 2) * ((side + 1) / 2)) }
+        if algorithm.hasPrefix("direct") { let v = side == 1 ? 1 : 3 * side - 2; return pairs * Double(v * v) }
+        return pairs * Double(9 * side * side)
+    }
+
     func run() throws {
         warnIfDebugBuild()
         var selected = vgg16ConvLayers
@@ -28,8 +41,11 @@ struct WinogradBench: ParsableCommand {
         }
         let saved = Runtime.threads, savedAlgo = Runtime.convAlgorithm
         defer { Runtime.threads = saved; Runtime.convAlgorithm = savedAlgo }
+        var peak: [Int: Double] = [:]
+        if !noPeak { for t in try common.threadCounts { peak[t] = cbs_fma_peak_gflops(Int32(t), 0.3) } }
         var table = TextTable(header: ["layer", "HxW", "C->K", "threads", "fwd direct", "fwd wino", "ratio",
-                                       "bwd-d direct", "bwd-d wino", "ratio", "auto fwd", "auto bwd-d"])
+                                       "bwd-d direct", "bwd-d wino", "ratio", "% peak fwd d/w", "% peak bwd-d d/w",
+                                       "auto fwd", "auto bwd-d"])
         for layer in selected {
             var p = ck_conv2d_params(n: Int64(batch), h: Int64(layer.side), w: Int64(layer.side), c: Int64(layer.cin),
                                      k: Int64(layer.cout), r: 3, s: 3, stride_h: 1, stride_w: 1, pad_h: 1, pad_w: 1)
@@ -41,6 +57,13 @@ struct WinogradBench: ParsableCommand {
             Runtime.convAlgorithm = .auto
             let autoF = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_FWD))
             let autoB = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_BWD_DATA))
+            Runtime.convAlgorithm = .direct
+            let directF = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_FWD))
+            let directB = String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_BWD_DATA))
+            func mults(_ algorithm: String, backward: Bool) -> Double {
+                Self.multiplications(algorithm, batch: batch, side: layer.side,
+                                     cin: backward ? layer.cout : layer.cin, cout: backward ? layer.cin : layer.cout)
+            }
             for t in try common.threadCounts {
                 Runtime.threads = t
                 var times = [[Double]](repeating: [], count: 4) // fwd direct, fwd wino, bwd direct, bwd wino
@@ -56,12 +79,19 @@ struct WinogradBench: ParsableCommand {
                     }
                 }
                 let med = times.map { $0.sorted()[$0.count / 2] * 1e3 }
+                // share of the FMA peak in multiplications really performed (2 FLOPs each)
+                func pct(_ m: Double, _ ms: Double) -> String { peak[t].map { fmt(100 * 2 * m / (ms * 1e6) / $0, 0) } ?? "-" }
+                let winoF = mults("winograd", backward: false), winoB = mults("winograd", backward: true)
                 table.add([layer.name, "\(layer.side)x\(layer.side)", "\(layer.cin)->\(layer.cout)", "\(t)",
                            fmt(med[0], 2), fmt(med[1], 2), fmt(med[0] / med[1], 2),
-                           fmt(med[2], 2), fmt(med[3], 2), fmt(med[2] / med[3], 2), autoF, autoB])
+                           fmt(med[2], 2), fmt(med[3], 2), fmt(med[2] / med[3], 2),
+                           pct(mults(directF, backward: false), med[0]) + "/" + pct(winoF, med[1]),
+                           pct(mults(directB, backward: true), med[2]) + "/" + pct(winoB, med[3]), autoF, autoB])
             }
         }
         print("Winograd F(2x2,3x3) vs direct, batch \(batch), ISA \(Runtime.activeISA), SGEMM \(Runtime.implementationName(.sgemm)), median of \(common.repeats) interleaved rounds; ratio = direct / winograd (> 1: Winograd faster)")
+        print("% peak: multiplications really performed (Winograd 16 per 2x2 tile, direct without padding taps, im2col all 9) x 2 / time, over the zmm FMA peak"
+              + (peak.isEmpty ? "" : " (" + peak.sorted { $0.key < $1.key }.map { "\($0.key) thr: \(fmt($0.value, 0)) GFLOP/s" }.joined(separator: ", ") + ")"))
         print(table.render())
     }
 }
