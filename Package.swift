@@ -54,7 +54,7 @@ let package = Package(
             dependencies: ["DualProp", "DualPropData", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/dualprop-bench"
         ),
-        // The MNIST MLP experiments of the source papers (SPEC §10): library + `mnist-mlp` tool.
+        // The MNIST MLP experiments of the source papers (Høier & Zach 2024; Zach; Frecon et al.): library + `mnist-mlp` tool.
         .target(name: "DualPropExperiments", dependencies: ["DualProp", "DualPropData"]),
         .executableTarget(
             name: "mnist-mlp",

@@ -29,6 +29,8 @@ ap.add_argument("--bench", default=".build/release/dualprop-bench")
 ap.add_argument("--rules", default="bp,dpT0,dpTh")
 ap.add_argument("--conv-algo", default=None, help="e.g. direct,auto (interleaved inside dualprop-bench)")
 ap.add_argument("--isa", choices=["native", "avx2"], default="native")
+ap.add_argument("--compile", action="store_true",
+                help="also time torch.compile (inductor) of the channels_last model (compiles first: minutes)")
 a = ap.parse_args()
 
 ck_env = dict(os.environ)
@@ -59,8 +61,9 @@ def vgg16():
                          nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Linear(4096, 10))
 
 
-def torch_step_fn(fmt):
+def torch_step_fn(fmt, compiled=False):
     m = vgg16().to(memory_format=fmt).train()
+    f = torch.compile(m) if compiled else m
     x = torch.randn(a.batch, 3, 32, 32).to(memory_format=fmt)
     y = torch.randint(0, 10, (a.batch,))
     lossf = nn.CrossEntropyLoss()
@@ -68,7 +71,7 @@ def torch_step_fn(fmt):
     def step():
         for p in m.parameters():
             p.grad = None
-        lossf(m(x), y).backward()
+        lossf(f(x), y).backward()
     for _ in range(2):
         step()  # warm-up
     return step
@@ -84,6 +87,8 @@ def median_s(fn, n):
 
 
 torch_fns = {"NCHW": torch_step_fn(torch.contiguous_format), "channels_last": torch_step_fn(torch.channels_last)}
+if a.compile:
+    torch_fns["channels_last compiled"] = torch_step_fn(torch.channels_last, compiled=True)
 results = {}
 for rnd in range(a.rounds):
     cmd = [a.bench, "step", "--json", "--threads", str(a.threads), "--batch", str(a.batch),

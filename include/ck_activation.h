@@ -1,5 +1,5 @@
 /*
- * ck_activation.h — the activation families (SPEC §1) as convex-duality pairs.
+ * ck_activation.h — the activation families as convex-duality pairs.
  *
  * Every element-wise activation f used here is the gradient of a convex conjugate:
  *   f = ∇G*,   f⁻¹ = ∇G   (where it exists),   D_G(u‖v) = G(u) − G(v) − ∇G(v)·(u − v).

@@ -1,5 +1,5 @@
 /*
- * ck_lifted.h — coordinate-descent inference of lifted networks (SPEC §9, seed 003).
+ * ck_lifted.h — coordinate-descent inference of lifted networks (the paper "Contrastive Learning for Lifted Networks").
  *
  * A lifted MLP's units z_1 … z_L (z_0 = x fixed) minimise the convex energy
  *   E(z) = ½‖z_1 − W_0 x − b_0‖² + Σ_{k=1}^{L−1} (γᵏ/2)‖z_{k+1} − W_k z_k − b_k‖²,  z_k ∈ C_k,

@@ -1,5 +1,7 @@
 /*
- * ck_nudge.h — fused kernels of the inference-learning rules (SPEC §3, §4, §5, §5.1, §8).
+ * ck_nudge.h — fused kernels of the inference-learning rules: Fenchel back-propagation
+ * (Zach, "Bilevel Programs Meet Deep Learning"), DP and DP⊤ (Høier & Zach 2024), Bregman layers
+ * (Frecon et al., "Bilevel Learning of Deep Representations").
  *
  * All element-wise kernels work on flat arrays of n floats (any activation layout: NHWC, (B,F)…),
  * are threaded for large n, take the activation as a ck_activation descriptor (ck_activation.h)
@@ -21,8 +23,8 @@ extern "C" {
 
 /** Which dual-propagation variant a kernel implements. */
 typedef enum ck_rule {
-    CK_RULE_DPT = 0,  /**< DP⊤ (adjoint variant, seed 002 §5) */
-    CK_RULE_DP = 1    /**< DP (original, seed 002 §3) */
+    CK_RULE_DPT = 0,  /**< DP⊤ (adjoint variant, Høier & Zach 2024 §5) */
+    CK_RULE_DP = 1    /**< DP (original, Høier & Zach 2024 §3) */
 } ck_rule;
 
 /**
@@ -51,7 +53,7 @@ CK_API ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
                                 float *s_plus, float *s_minus, float *s_bar, float *delta, int64_t n);
 
 /**
- * Damped (stabilised) nudge, SPEC §5.1 (seed 002 Eq. 50), with damping L ≥ 0:
+ * Damped (stabilised) nudge, Høier & Zach (2024) Eq. 50, with damping L ≥ 0:
  *   DP :  s⁺ ← f((a + α·v + L·s⁺_old)/(1 + L)),   s⁻ ← f((a − ᾱ·v + L·s⁻_old)/(1 + L))
  *   DP⊤:  s⁺ ← f((a + ᾱ·v + L·s⁺_old)/(1 + L)),   s⁻ ← f((a − α·v + L·s⁻_old)/(1 + L))
  *   s̄ = α·s⁺ + ᾱ·s⁻ (new states)
@@ -65,7 +67,7 @@ CK_API ck_status ck_nudge_damped(ck_activation act, ck_rule rule, float alpha, f
                                  float *s_plus, float *s_minus, float *s_bar, int64_t n);
 
 /**
- * Fenchel back-propagation error (SPEC §3), per element:
+ * Fenchel back-propagation error, per element:
  *   e = (f(a) − f(a − τ·g)) / τ        (a − τg evaluated as fl(a − fl(τ·g)), then a true division)
  * Per-example values: no batch mean is taken here. With τ = β this equals (s⁻ − s⁺)/β of
  * ck_nudge(DP⊤, α = 0) with v = fl(−β·g), bitwise. e may alias a or g exactly.
@@ -104,7 +106,7 @@ CK_API ck_status ck_output_nudge_lsq(ck_rule rule, float alpha, float beta,
                                      float *s_plus, float *s_minus, int64_t n);
 
 /**
- * Bregman layer activation (SPEC §8), forward:  out = f(f⁻¹(z) + u)
+ * Bregman layer activation (Frecon et al.), forward:  out = f(f⁻¹(z) + u)
  * where z is the layer input (mapped into f's domain by the caller; f⁻¹ clamps it as documented
  * in ck_activation.h) and u = W z + b. out may alias z or u exactly. With u = 0 it returns z
  * (up to the rounding of f∘f⁻¹) for z inside the clamped domain.
@@ -123,7 +125,7 @@ CK_API ck_status ck_bregman_bwd(ck_activation act, const float *z, const float *
                                 float *dz, float *du, int64_t n);
 
 /**
- * Energy difference for monitoring (SPEC §4's ΔE), summed over n elements in double:
+ * Energy difference for monitoring (the energy difference ΔE), summed over n elements in double:
  *   *out = Σ_i [ D_G(s⁺_i‖s̄_i) − D_G(s⁻_i‖s̄_i) ] = Σ_i [ G(s⁺_i) − G(s⁻_i) − ∇G(s̄_i)·(s⁺_i − s⁻_i) ]
  * with ∇G = f⁻¹ (clamped as documented) and per-element terms evaluated in float.
  * The sum's order depends on the thread count (it is not bitwise reproducible across counts).

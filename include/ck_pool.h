@@ -36,7 +36,7 @@ CK_API ck_status ck_maxpool2d_bwd(int64_t n, int64_t h, int64_t w, int64_t c,
 /**
  * Backward through the switches of a *different* tensor: dx gets dy at the argmax of each window
  * of `switch_src` (N,H,W,C) — e.g. the pre-activation conv(s⁺) at which dual propagation
- * linearises the pooling (SPEC §7) — without storing the switches. Same tie rule as the forward,
+ * linearises the pooling — without storing the switches. Same tie rule as the forward,
  * so ck_maxpool2d_bwd_switched(x, dy) == ck_maxpool2d_bwd(argmax of x, dy) exactly.
  * Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION.
  */
@@ -48,7 +48,7 @@ CK_API ck_status ck_maxpool2d_bwd_switched(int64_t n, int64_t h, int64_t w, int6
  * for a 3x3 convolution with stride 1 and zero padding 1 (VGG's), without the full convolution.
  *
  * Dual propagation needs the pooling switches of the convolution of a state that moved slightly
- * since the forward pass (SPEC §7). Every value of a window moves by at most
+ * since the forward pass. Every value of a window moves by at most
  * ‖w[·,·,·,kk]‖₁ · max |x_new − x_old| over the window's 4×4 input patch, so a window whose
  * recorded winner leads the other three positions of z_old by more than twice that bound keeps its
  * switch, and so does a window whose patch is unchanged. The other (window, channel) pairs are

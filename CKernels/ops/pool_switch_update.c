@@ -2,7 +2,7 @@
  * pool_switch_update.c — the 2x2 max-pool switches of conv3x3(x_new) + b, found from those of
  * conv3x3(x_old) + b without the full convolution where a bound proves a window's winner holds.
  *
- * Why: DP/DP⊤'s weight gradient routes δ through the switches of conv(s̄) (SPEC §7). With
+ * Why: DP/DP⊤'s weight gradient routes δ through the switches of conv(s̄). With
  * α ∉ {0, 1}, s̄ moves slightly away from the forward state, and recomputing the convolution
  * of every pooled block only to learn its switches is ~9% of a VGG16 DP⊤ step (perf). A window's
  * values move by at most |conv(Δ)| ≤ ‖w_k‖₁ · max|Δ| over its 4×4 input patch (Δ = x_new − x_old),
