@@ -172,12 +172,14 @@ static void shared_b_thread(void *ctx, int tid, int nthreads) {
     const int mr = kern->mr, nr = kern->nr;
     int64_t lo, hi;
     thread_band(g, tid, nthreads, &lo, &hi); /* rows (split_n is 0 here) */
+    /* A thread whose row band is empty (a team larger than m / mr) still packs its share of B
+     * and meets every barrier, but computes nothing: it needs no A workspace. */
+    const int empty_band = lo >= hi;
     float *apack = NULL, *unused = NULL;
-    const int have_a = ck_gemm_workspace(g->mc * min64(g->kc, g->k), 0, &apack, &unused);
+    const int have_a = empty_band || ck_gemm_workspace(g->mc * min64(g->kc, g->k), 0, &apack, &unused);
     if (!have_a) atomic_store(&g->failed, 1);
-    /* micro-kernel calls per block (at least 1: an empty band still divides by it below) */
-    const int64_t band_calls = ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
-    const int64_t calls = band_calls > 0 ? band_calls : 1;
+    /* micro-kernel calls per block; the prefetch below divides by it (never 0) */
+    const int64_t calls = empty_band ? 1 : ((hi - lo + mr - 1) / mr) * ((min64(g->nc, g->n) + nr - 1) / nr);
     for (int64_t jc = 0; jc < g->n; jc += g->nc) {
         const int64_t nc = min64(g->nc, g->n - jc);
         int64_t q0, q1; /* this thread's panels of the block */
