@@ -26,7 +26,7 @@ struct WinogradBench: ParsableCommand {
     @Flag(help: "Do not measure the FMA peak (no % of peak columns).")
     var noPeak = false
 
-    @Flag(help: "Time with the process CPU clock instead of the wall clock: steadier for 1 thread on a shared machine (with more threads it also counts workers waiting at barriers).")
+    @Flag(help: "Time with the process CPU clock (divided by the thread count), FMA peak included, instead of the wall clock: steadier for 1 thread on a shared machine (with more threads it also counts workers spinning while they wait).")
     var cpuTime = false
 
     /// Seconds on the clock the options chose.
@@ -57,7 +57,7 @@ struct WinogradBench: ParsableCommand {
         let saved = Runtime.threads, savedAlgo = Runtime.convAlgorithm
         defer { Runtime.threads = saved; Runtime.convAlgorithm = savedAlgo }
         var peak: [Int: Double] = [:]
-        if !noPeak { for t in try common.threadCounts { peak[t] = cbs_fma_peak_gflops(Int32(t), 0.3) } }
+        if !noPeak { for t in try common.threadCounts { peak[t] = cbs_fma_peak_gflops_on(Int32(t), 0.3, cpuTime ? 1 : 0) } }
         var table = TextTable(header: ["layer", "HxW", "C->K", "threads", "fwd direct", "fwd wino", "ratio",
                                        "bwd-d direct", "bwd-d wino", "ratio", "bwd-w direct", "bwd-w wino", "ratio",
                                        "% peak fwd d/w", "% peak bwd-d d/w", "% peak bwd-w d/w",
@@ -103,7 +103,7 @@ struct WinogradBench: ParsableCommand {
                         if round > 0 { times[slot].append(clock() - t0) } // round 0 warms up
                     }
                 }
-                let med = times.map { $0.sorted()[$0.count / 2] * 1e3 }
+                let med = times.map { $0.sorted()[$0.count / 2] * 1e3 / (cpuTime ? Double(t) : 1) }
                 // share of the FMA peak in multiplications really performed (2 FLOPs each)
                 func pct(_ m: Double, _ ms: Double) -> String { peak[t].map { fmt(100 * 2 * m / (ms * 1e6) / $0, 0) } ?? "-" }
                 let winoF = mults("winograd", backward: false), winoB = mults("winograd", backward: true)
@@ -117,7 +117,7 @@ struct WinogradBench: ParsableCommand {
                            pct(mults(directW, backward: false), med[4]) + "/" + pct(winoW, med[5]), autoF, autoB, autoW])
             }
         }
-        print("Winograd F(2x2,3x3) vs direct, batch \(batch), ISA \(Runtime.activeISA), SGEMM \(Runtime.implementationName(.sgemm)), median of \(common.repeats) interleaved rounds\(cpuTime ? " (process CPU time)" : ""); ratio = direct / winograd (> 1: Winograd faster)")
+        print("Winograd F(2x2,3x3) vs direct, batch \(batch), ISA \(Runtime.activeISA), SGEMM \(Runtime.implementationName(.sgemm)), median of \(common.repeats) interleaved rounds\(cpuTime ? " (process CPU time / threads)" : ""); ratio = direct / winograd (> 1: Winograd faster)")
         print("% peak: multiplications really performed (Winograd 16 per 2x2 tile, direct without padding taps, im2col all 9) x 2 / time, over the zmm FMA peak"
               + (peak.isEmpty ? "" : " (" + peak.sorted { $0.key < $1.key }.map { "\($0.key) thr: \(fmt($0.value, 0)) GFLOP/s" }.joined(separator: ", ") + ")"))
         print(table.render())
