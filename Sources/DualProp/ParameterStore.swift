@@ -13,10 +13,12 @@
 /// referenced by nothing else. A copy of the network, a layer or a parameter tensor taken before
 /// a step therefore keeps its values: when one is still alive at the next step, `attach` moves
 /// the network to a fresh buffer (one copy of the parameters) and leaves the old buffer to the
-/// copies. A parameter tensor a user mutates through `Tensor`'s own API (directly, or through
-/// `Sequential.withParameters`) copies itself first, as any shared `Tensor` does, and so detaches
-/// from the buffer; `attach` then copies its new values into the store and re-attaches it. A
-/// mutation is never lost and never shows through another value.
+/// copies. A user who mutates a parameter through `Tensor`'s own API gets ordinary
+/// copy-on-write: through `Sequential.withParameters` on a network nobody else shares, the view
+/// is unique and the write goes straight into the store; when the tensor is shared, or is
+/// assigned a new tensor, it stops being a view (it *detaches*), and the next `attach` copies
+/// its current values into the store and makes it a view again. A mutation is never lost and
+/// never shows through another value; the only cost of detaching is that one copy.
 public struct ParameterStore: Sendable {
     /// Where one parameter tensor lives in the store's buffers.
     public struct Entry: Sendable, Hashable {

@@ -9,9 +9,10 @@ import Glibc
 /// A view is a `Tensor` like any other, and keeps value semantics: copying it shares the
 /// memory, and a mutation through a view's own API (`withUnsafeMutableBufferPointer`,
 /// `subscript` set, `fill`) copies first unless the view is the only reference to its storage,
-/// exactly as for an owning tensor. A view that copies becomes an ordinary owning tensor: it
-/// *detaches* from the buffer, and later writes to the buffer no longer show through it (the
-/// store notices this and re-attaches the layer, see `ParameterStore.attach`). Only the store
+/// exactly as for an owning tensor: a unique view writes into the buffer, a shared one copies
+/// and becomes an ordinary owning tensor. Such a copy has *detached* from the buffer, and later
+/// writes to the buffer no longer show through it (the store notices this and re-attaches the
+/// layer with the copy's values, see `ParameterStore.attach`). Only the store
 /// writes into the buffer under the views (`withSharedMutableBufferPointer`), and it does so only
 /// after it checked that no view is referenced from outside the network it updates.
 extension Tensor {
