@@ -3,7 +3,7 @@ import XCTest
 
 /// The contiguous parameter store behind `SGD`: the one-pass update is bitwise the per-tensor
 /// `Optim.sgdStep` of before (no tolerance: both run the same leaf on the same elements with the
-/// same SIMD/tail split), at every thread count; the layers view one buffer; and value semantics
+/// same SIMD/tail split), at every thread count and ISA; the layers view one buffer; and value semantics
 /// hold for copies and for tensors a user mutates.
 final class ParameterStoreTests: XCTestCase {
     /// Conv 3→5 (135 weights: not a multiple of 16, so each tensor has a scalar tail), conv 5→7,
@@ -40,10 +40,12 @@ final class ParameterStoreTests: XCTestCase {
 
     func testOnePassUpdateIsBitwiseThePerTensorUpdateAtAnyThreadCount() throws {
         let saved = Runtime.threads
-        defer { Runtime.threads = saved }
-        Runtime.threads = 1
-        let reference = try Self.referenceSteps(Self.net(), steps: 3, lr: 0.05, mu: 0.9, wd: 5e-4)
-        for threads in [1, 2, 3, 7, 16] {
+        defer { Runtime.threads = saved; try? Runtime.setMaxISA(Runtime.detectedISA) }
+        for isa in Runtime.availableISAs {
+          try Runtime.setMaxISA(isa)
+          Runtime.threads = 1
+          let reference = try Self.referenceSteps(Self.net(), steps: 3, lr: 0.05, mu: 0.9, wd: 5e-4)
+          for threads in [1, 2, 3, 7, 16] {
             Runtime.threads = threads
             var net = Self.net()
             var sgd = SGD(momentum: 0.9, weightDecay: 5e-4)
@@ -52,8 +54,9 @@ final class ParameterStoreTests: XCTestCase {
                 + sgd.velocities.flatMap { [$0.weight.scalars, $0.bias.scalars] }
             XCTAssertEqual(got.count, reference.count)
             for (i, (a, b)) in zip(got, reference).enumerated() {
-                XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "tensor \(i) at \(threads) threads")
+                XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "tensor \(i) at \(threads) threads, \(isa)")
             }
+          }
         }
     }
 
