@@ -14,7 +14,7 @@ struct DualPropBench: ParsableCommand {
         commandName: "dualprop-bench",
         abstract: "Step cost and short training checks of the learning rules on VGG16.",
         version: "dualprop-bench \(Runtime.version)",
-        subcommands: [StepCost.self, TrainCheck.self], defaultSubcommand: StepCost.self)
+        subcommands: [StepCost.self, TrainCheck.self, GradientDigest.self], defaultSubcommand: StepCost.self)
 }
 
 /// Interleaved timing of one gradient step per rule.
@@ -89,6 +89,46 @@ struct StepCost: ParsableCommand {
             // `%-8@` does not pad on Linux Foundation: pad the key in Swift.
             print(keys[i].padding(toLength: max(8, keys[i].count), withPad: " ", startingAt: 0)
                   + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio)
+        }
+    }
+}
+
+/// One step per rule on a fixed batch; prints a 64-bit FNV-1a digest of each gradient's bits, so
+/// that two builds (or thread counts) can be checked for bitwise-identical gradients.
+struct GradientDigest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradient-digest",
+        abstract: "Print a digest of every block's gradient bits for each rule (bitwise comparison of builds).")
+
+    @Option(help: "VGG16 width multiplier.") var width: Double = 0.25
+    @Option(help: "Batch size.") var batch: Int = 20
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Comma-separated rules (as for step).") var rules: String = "bp,dpT0,dpTh,dpT1,dph"
+    @Option(help: "3x3 convolution algorithm: auto, direct or winograd (default: CK_CONV_ALGO, else auto).")
+    var convAlgo: String?
+
+    func run() throws {
+        if let threads { Runtime.threads = threads }
+        try applyConvAlgorithm(convAlgo)
+        let net = Sequential.vgg16(classes: 10, widthMultiplier: width, seed: 1)
+        var rng = SplitMix64(seed: 7)
+        let x = Tensor(shape: [batch, 32, 32, 3]) { _ in rng.normal() }
+        let y = (0..<batch).map { Int32($0 % 10) }
+        for key in rules.split(separator: ",").map(String.init) {
+            let r = try ruleNamed(key).step(net, input: x, labels: y)
+            var all: UInt64 = 0xcbf2_9ce4_8422_2325
+            var line: [String] = []
+            for (w, b) in zip(r.gradients.weights, r.gradients.biases) {
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                for t in [w, b] {
+                    t.withUnsafeBufferPointer { p in
+                        for v in p { h = (h ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+                    }
+                }
+                all = (all ^ h) &* 0x100_0000_01b3
+                line.append(String(h, radix: 16).suffix(6).description)
+            }
+            print("\(key) loss \(r.loss) all \(String(all, radix: 16)) blocks \(line.joined(separator: " "))")
         }
     }
 }
