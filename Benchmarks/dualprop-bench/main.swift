@@ -1,7 +1,8 @@
 // dualprop-bench: the learning rules on VGG16. `step` (default): what one training step of each
 // rule costs, interleaved so
 // that all rules see the same machine load; prints a table (median seconds, images/s, ratio to
-// BP) or, with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
+// BP, and the median process CPU seconds with their ratio, steadier on a shared machine) or,
+// with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
 //   swift run -c release dualprop-bench step --width 1 --batch 100 --repeats 5 --threads 2
 //   swift run -c release dualprop-bench train-check --data-dir DIR   (DIR: the CIFAR-10 binary files)
 import ArgumentParser
@@ -62,33 +63,40 @@ struct StepCost: ParsableCommand {
             if let a = r.algo { Runtime.convAlgorithm = a }
             _ = try r.rule.step(net, input: x, labels: y)
         }
-        var times = Array(repeating: [Double](), count: runs.count)
+        var times = Array(repeating: [Double](), count: runs.count), cpuTimes = times
         for _ in 0..<repeats {
             for (i, r) in runs.enumerated() { // interleaved: every rule sees the same load
                 if let a = r.algo { Runtime.convAlgorithm = a }
-                let t0 = Date()
+                let t0 = Date(), c0 = processCPUSeconds()
                 _ = try r.rule.step(net, input: x, labels: y)
                 times[i].append(Date().timeIntervalSince(t0))
+                cpuTimes[i].append(processCPUSeconds() - c0)
             }
         }
         let medians = times.map { $0.sorted()[$0.count / 2] }
+        let cpuMedians = cpuTimes.map { $0.sorted()[$0.count / 2] }
+        let bpIndex = keys.firstIndex(where: { $0 == "bp" || $0.hasPrefix("bp/") })
         let bp = keys.firstIndex(where: { $0 == "bp" || $0.hasPrefix("bp/") }).map { medians[$0] }
         let algoNote = convAlgo ?? "\(Runtime.convAlgorithm)"
         if json {
             let rows = keys.indices.map { i in
                 "{\"rule\":\"\(keys[i])\",\"name\":\"\(runs[i].rule.name)\",\"median_s\":\(medians[i]),\"images_per_s\":\(Double(batch) / medians[i])"
-                    + (bp.map { ",\"ratio_to_bp\":\(medians[i] / $0)" } ?? "") + "}"
+                    + (bp.map { ",\"ratio_to_bp\":\(medians[i] / $0)" } ?? "")
+                    + ",\"median_cpu_s\":\(cpuMedians[i])"
+                    + (bpIndex.map { ",\"cpu_ratio_to_bp\":\(cpuMedians[i] / cpuMedians[$0])" } ?? "") + "}"
             }
             print("{\"width\":\(width),\"batch\":\(batch),\"conv_algo\":\"\(algoNote)\",\"threads\":\(Runtime.threads),\"repeats\":\(repeats),\"rules\":[\(rows.joined(separator: ","))]}")
             return
         }
         print("VGG16 width \(width), batch \(batch), \(Runtime.threads) threads, conv \(algoNote), median of \(repeats) interleaved steps")
-        print("rule      step s   images/s   / BP")
+        print("rule      step s   images/s   / BP    CPU s   CPU / BP")
         for i in keys.indices {
             let ratio = bp.map { String(format: "%.3f", medians[i] / $0) } ?? "-"
+            let cpuRatio = bpIndex.map { String(format: "%.3f", cpuMedians[i] / cpuMedians[$0]) } ?? "-"
             // `%-8@` does not pad on Linux Foundation: pad the key in Swift.
             print(keys[i].padding(toLength: max(8, keys[i].count), withPad: " ", startingAt: 0)
-                  + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio)
+                  + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio
+                  + String(format: "  %7.3f   ", cpuMedians[i]) + cpuRatio)
         }
     }
 }
@@ -131,6 +139,14 @@ struct GradientDigest: ParsableCommand {
             print("\(key) loss \(r.loss) all \(String(all, radix: 16)) blocks \(line.joined(separator: " "))")
         }
     }
+}
+
+/// CPU seconds of the whole process (every thread), for step costs on a shared machine: at one
+/// thread a step's CPU time leaves out the time other processes held the core.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// Sets `Runtime.convAlgorithm` from a `--conv-algo` value (nil: leave CK_CONV_ALGO / auto).
