@@ -72,7 +72,7 @@ struct test_case {
 
 enum { K_GEMM, K_CONV_FWD, K_CONV_BWD_DATA, K_CONV_BWD_WEIGHTS, K_BIAS_BWD, K_POOL_FWD, K_POOL_BWD,
        K_POOL_BWD_SWITCHED, K_POOL_SWITCH_UPDATE, K_RELU, K_AXPY, K_BIAS_ADD, K_SGD, K_SGD_PACKED, K_ADAM, K_ACT_MAP,
-       K_NUDGE, K_ENERGY };
+       K_NUDGE, K_NUDGE_REUSE, K_ENERGY };
 
 static ck_status run_gemm(const test_case *c, float *out, int use_abs) {
     const int64_t rows_a = c->ta ? c->k : c->m, cols_a = c->ta ? c->m : c->k;
@@ -172,6 +172,19 @@ static ck_status run_eltwise(const test_case *c, float *out, int use_abs) {
     case K_ACT_MAP: return ck_activation_apply(tanh_act, CK_ACT_FN_F, c->a, out, n);
     case K_NUDGE:
         return ck_nudge_delta(relu, CK_RULE_DPT, 0.5f, c->a, c->b, out, out + n, out + 2 * n, out + 3 * n, n);
+    case K_NUDGE_REUSE: {
+        /* DP⊤ α = 0 twice: against s̄_old = relu(a) (kept: the flag must say so) and against
+         * random floats (written in full). Outputs s⁺, δ, the first s̄, the second s̄. */
+        bool reused = false;
+        for (int64_t i = 0; i < n; ++i) out[2 * n + i] = c->a[i] <= 0.0f ? 0.0f : c->a[i];
+        ck_status st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, out, NULL, out + 2 * n,
+                                                 out + 2 * n, out + n, n, &reused);
+        if (st != CK_OK) return st;
+        if (!reused) return CK_ERR_UNSUPPORTED; /* reported as a failure */
+        st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, out, NULL, c->c0, out + 3 * n,
+                                       out + n, n, &reused);
+        return st != CK_OK ? st : reused ? CK_ERR_UNSUPPORTED : CK_OK;
+    }
     case K_ENERGY: {
         double e = 0;
         ck_activation act = {CK_ACT_SIGMOID, 0};
@@ -367,6 +380,7 @@ static void build_cases(int quick) {
     add_eltwise("adam", K_ADAM, 100000, 3);
     add_eltwise("tanh", K_ACT_MAP, 200000, 1);
     add_eltwise("nudge+delta (relu, DP⊤)", K_NUDGE, 200000, 4);
+    add_eltwise("nudge+delta reusing s̄ (relu, DP⊤ α=0)", K_NUDGE_REUSE, 200037, 4);
     add_eltwise("energy (sigmoid)", K_ENERGY, 300000, 0);
 }
 
