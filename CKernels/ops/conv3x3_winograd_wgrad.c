@@ -36,16 +36,15 @@
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 
-/* Tiles per block (measured with `ck-bench wino` on the VGG16 layers, AMD EPYC Zen 4, 1 MiB L2
- * per core; Benchmarks/README.md). When M (16·C·K floats) is small it stays in L2 across blocks,
- * and so should the two buffers of V and U panels (≤ 256 KiB each): conv2's 64 channels give the
- * minimum, 32 tiles.
- * When M is large it is read and written once per block from L3, so blocks are long (the panels
- * then come from L3 too, once per position, and are reused from L2 within it). */
+/* Tiles per block, measured from 32 to 768 on the VGG16 layers (AMD EPYC Zen 4, 1 MiB L2 per
+ * core, SwiftPM's clang build; Benchmarks/README.md). When M (16·C·K floats) is small it stays in
+ * L2 across blocks, and so should the V and U panels (≤ 256 KiB per buffer): conv2 and conv3 get
+ * the minimum, 32 tiles. Larger M is read and written once per block, yet 64-tile blocks (panels
+ * mostly in L2) beat long ones (384: 5–10 % slower on conv4–conv6; 4×4 layers alike). */
 #define CK_WGRAD_SMALL_M_FLOATS ((int64_t)128 << 10)
 #define CK_WGRAD_SMALL_BLOCK_FLOATS ((int64_t)64 << 10)
 #define CK_WGRAD_MIN_TB 32
-#define CK_WGRAD_LONG_TB 384
+#define CK_WGRAD_LARGE_M_TB 64
 
 typedef struct wgrad_plan {
     int64_t C, K;
@@ -83,7 +82,7 @@ static wgrad_plan make_plan(const ck_conv2d_params *p) {
     pl.nr = g->nr;
     pl.cpanels = (pl.C + pl.mr - 1) / pl.mr;
     pl.kpanels = (pl.K + pl.nr - 1) / pl.nr;
-    int64_t tb = CK_WGRAD_LONG_TB;
+    int64_t tb = CK_WGRAD_LARGE_M_TB;
     if (16 * pl.C * pl.K <= CK_WGRAD_SMALL_M_FLOATS) {
         tb = CK_WGRAD_SMALL_BLOCK_FLOATS / (16 * (pl.cpanels * pl.mr + pl.kpanels * pl.nr));
         if (tb < CK_WGRAD_MIN_TB) tb = CK_WGRAD_MIN_TB;

@@ -79,13 +79,13 @@ extension WinogradBound {
 final class WinogradBackwardWeightsTests: XCTestCase {
     /// The forward's shapes (odd sides, batch 1, 1x1 and 1-row images, channel counts off every
     /// vector and micro-tile width) and two with several tile blocks: few input channels and
-    /// many output channels (a short block, M small), and M too large for the short blocks.
+    /// many output channels (M small), and M large.
     static let cases: [ConvCase] = WinogradTests.cases + [
         ConvCase(n: 2, h: 16, w: 16, c: 8, k: 600, r: 3, s: 3, stride: 1, pad: 1), // 128 tiles in blocks of 32
     ] + longBlockCases
 
-    /// 432 tiles in blocks of 384 (M = 16·C·K > 128 Ki floats). Its float64 oracle takes ~10⁸
-    /// steps: run by the release test pass of CI only, not the debug one.
+    /// M = 16·C·K > 128 Ki floats (the other block size): 432 tiles in blocks of 64. Its float64
+    /// oracle takes ~10⁸ steps: run by the release test pass of CI only, not the debug one.
     #if DEBUG
     static let longBlockCases: [ConvCase] = []
     #else
