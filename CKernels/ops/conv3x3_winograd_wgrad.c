@@ -39,12 +39,15 @@
 /* Tiles per block, measured from 32 to 768 on the VGG16 layers (AMD EPYC Zen 4, 1 MiB L2 per
  * core, SwiftPM's clang build; Benchmarks/README.md). When M (16·C·K floats) is small it stays in
  * L2 across blocks, and so should the V and U panels (≤ 256 KiB per buffer): conv2 and conv3 get
- * the minimum, 32 tiles. Larger M is read and written once per block, yet 64-tile blocks (panels
- * mostly in L2) beat long ones (384: 5–10 % slower on conv4–conv6; 4×4 layers alike). */
+ * the minimum, 32 tiles. Larger M is read and written once per block from L3, yet up to 4 MiB of
+ * M 64-tile blocks (panels mostly in L2) beat long ones (384: 5–10 % slower on conv4–conv7); the
+ * 512-channel layers' 8–16 MiB of M want longer blocks (192: 5–10 % faster than 64 on conv9). */
 #define CK_WGRAD_SMALL_M_FLOATS ((int64_t)128 << 10)
 #define CK_WGRAD_SMALL_BLOCK_FLOATS ((int64_t)64 << 10)
 #define CK_WGRAD_MIN_TB 32
-#define CK_WGRAD_LARGE_M_TB 64
+#define CK_WGRAD_MEDIUM_M_FLOATS ((int64_t)1 << 20)
+#define CK_WGRAD_MEDIUM_M_TB 64
+#define CK_WGRAD_LARGE_M_TB 192
 
 typedef struct wgrad_plan {
     int64_t C, K;
@@ -82,7 +85,7 @@ static wgrad_plan make_plan(const ck_conv2d_params *p) {
     pl.nr = g->nr;
     pl.cpanels = (pl.C + pl.mr - 1) / pl.mr;
     pl.kpanels = (pl.K + pl.nr - 1) / pl.nr;
-    int64_t tb = CK_WGRAD_LARGE_M_TB;
+    int64_t tb = 16 * pl.C * pl.K <= CK_WGRAD_MEDIUM_M_FLOATS ? CK_WGRAD_MEDIUM_M_TB : CK_WGRAD_LARGE_M_TB;
     if (16 * pl.C * pl.K <= CK_WGRAD_SMALL_M_FLOATS) {
         tb = CK_WGRAD_SMALL_BLOCK_FLOATS / (16 * (pl.cpanels * pl.mr + pl.kpanels * pl.nr));
         if (tb < CK_WGRAD_MIN_TB) tb = CK_WGRAD_MIN_TB;
