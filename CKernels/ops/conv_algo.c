@@ -56,11 +56,11 @@ static int winograd_wins(const ck_conv2d_params *p, ck_conv2d_pass pass) {
 
 /* Backward-weights (ops/conv3x3_winograd_wgrad.c), measured the same way (Benchmarks/README.md,
  * "Winograd backward-weights"; SwiftPM's clang build): Winograd is 1.45–1.9x faster than the
- * direct AVX-512 leaf on the VGG16 layers from 32x32 to 8x8, 1.4–1.5x on 4x4 and 1.1–1.2x on 2x2
- * (where the direct leaf skips a third of the taps but runs at a lower share of the peak);
- * 1.3–1.45x faster than the AVX2 direct leaf, and 1.4–1.9x faster than im2col on the scalar path.
- * A side with < 32 channels (conv1: 3 inputs) stays direct (0.6–1.0x), and so do 1-pixel images
- * (one tap per output against 16 products per tile). */
+ * direct AVX-512 leaf on the VGG16 layers from 32x32 to 8x8 (1.56–1.69x in the table there),
+ * 1.4–1.5x on 4x4 and 1.1–1.2x on 2x2 (where the direct leaf skips a third of the taps but runs
+ * at a lower share of the peak); 1.3–1.5x faster than the AVX2 direct leaf, and 1.4–1.9x faster
+ * than im2col on the scalar path. A side with < 32 channels (conv1: 3 inputs) stays direct
+ * (0.6–1.0x), and so do 1-pixel images (one tap per output against 16 products per tile). */
 static int winograd_wgrad_wins(const ck_conv2d_params *p) {
     return p->c >= 32 && p->k >= 32 && p->h >= 2 && p->w >= 2;
 }
