@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Heap storage for `count` floats at a 64-byte-aligned address (one AVX-512 register /
-/// cache line), freed when the last reference goes away. Internal to the package.
+/// cache line), freed when the last reference goes away; large blocks go to the kernel
+/// library's buffer cache and serve the next tensor of their size. Internal to the package.
 ///
 /// A storage may instead be a *view*: `count` floats at an offset inside another storage, its
 /// `parent` (a parameter store's buffer). A view owns no memory; it keeps its parent alive, and
@@ -25,10 +26,10 @@ final class AlignedStorage {
         precondition(count >= 0, "AlignedStorage: negative element count \(count)")
         _ = Self.keepFreedMemory
         self.count = count
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        let rc = posix_memalign(&raw, 64, (bytes + 63) & ~63)
-        guard rc == 0, let raw else {
+        let bytes = count * MemoryLayout<Float>.stride
+        // The step arena: large buffers come back from ck_buffer_free's cache when one of this
+        // size was freed before (no page faults), else from posix_memalign.
+        guard let raw = ck_buffer_alloc(bytes) else {
             fatalError("AlignedStorage: out of memory allocating \(bytes) bytes")
         }
         base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
@@ -52,5 +53,5 @@ final class AlignedStorage {
         return s
     }
 
-    deinit { if parent == nil { free(base) } }
+    deinit { if parent == nil { ck_buffer_free(base, count * MemoryLayout<Float>.stride) } }
 }
