@@ -118,8 +118,8 @@ CK_API ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const fl
                                  const float *bias, const ck_conv2d_epilogue *epilogue, float *y,
                                  void *workspace, size_t workspace_bytes);
 
-/** Which algorithm 3x3 / stride 1 / pad 1 convolutions use for forward and backward-data
- *  (backward-weights and other geometries are unaffected). */
+/** Which algorithm 3x3 / stride 1 / pad 1 convolutions use for forward, backward-data and
+ *  backward-weights (other geometries are unaffected). */
 typedef enum ck_conv_algo {
     CK_CONV_ALGO_AUTO = 0,     /**< per layer and pass, by a rule measured on the VGG16 shapes */
     CK_CONV_ALGO_DIRECT = 1,   /**< never Winograd: the direct 3x3 leaf, or im2col+sgemm */

@@ -1,7 +1,7 @@
 internal import CKernels
 
-/// Which algorithm 3x3 / stride 1 / pad 1 convolutions use for the forward and backward-data
-/// passes (backward-weights and other geometries are unaffected).
+/// Which algorithm 3x3 / stride 1 / pad 1 convolutions use for the forward, backward-data and
+/// backward-weights passes (other geometries are unaffected).
 public enum ConvAlgorithm: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// Per layer and pass, by the rule measured on the VGG16 shapes (the default).
     case auto = 0
