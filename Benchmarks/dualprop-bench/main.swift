@@ -29,7 +29,7 @@ struct StepCost: ParsableCommand {
     @Option(help: "Threads (default: all cores).") var threads: Int?
     @Option(help: "Comma-separated rules: bp, fbp, dpT0, dpTh, dpT1, dph, dpT-fp (16 forward passes, α=½).")
     var rules: String = "bp,fbp,dpT0,dpTh,dpT1,dph"
-    @Option(help: "3x3 convolution algorithm(s): auto, direct or winograd, or a comma list to interleave (default: CK_CONV_ALGO, else auto).")
+    @Option(help: "3x3 convolution algorithm(s): auto, direct, winograd, winograd2x2 or winograd4x4, or a comma list to interleave (default: CK_CONV_ALGO, else auto).")
     var convAlgo: String?
     @Flag(help: "Print JSON instead of the table.") var json = false
 
@@ -42,7 +42,7 @@ struct StepCost: ParsableCommand {
         let algorithms: [ConvAlgorithm?] = try convAlgo.map { list in
             try list.split(separator: ",").map { name -> ConvAlgorithm? in
                 guard let a = ConvAlgorithm(name: String(name)) else {
-                    throw ValidationError("--conv-algo must list auto, direct or winograd, got '\(name)'")
+                    throw ValidationError("--conv-algo must list auto, direct, winograd, winograd2x2 or winograd4x4, got '\(name)'")
                 }
                 return a
             }

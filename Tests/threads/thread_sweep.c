@@ -65,6 +65,7 @@ struct test_case {
     int ta, tb, col_major;
     float alpha, beta;
     ck_conv2d_params p;
+    int conv_algo;       /* ck_conv_algo the conv case runs under (CK_CONV_ALGO_AUTO: the rule) */
     float *a, *b, *c0, *d, *aa, *ab, *ac;
     uint8_t *sw;
 };
@@ -85,7 +86,16 @@ static ck_status run_gemm(const test_case *c, float *out, int use_abs) {
                     use_abs ? fabsf(c->beta) : c->beta, out, ldc);
 }
 
+static ck_status run_conv_algo(const test_case *c, float *out, int use_abs);
+
 static ck_status run_conv(const test_case *c, float *out, int use_abs) {
+    ck_conv_set_algorithm((ck_conv_algo)c->conv_algo);
+    ck_status st = run_conv_algo(c, out, use_abs);
+    ck_conv_set_algorithm(CK_CONV_ALGO_AUTO);
+    return st;
+}
+
+static ck_status run_conv_algo(const test_case *c, float *out, int use_abs) {
     const float *a = use_abs ? c->aa : c->a, *b = use_abs ? c->ab : c->b;
     switch (c->kind) {
     case K_CONV_FWD: return ck_conv2d_fwd(&c->p, a, b, use_abs ? c->ac : c->c0, out, NULL, 0);
@@ -244,6 +254,27 @@ static void add_conv(ck_conv2d_params p) {
     }
 }
 
+/* Forward and backward-data of a 3x3/1/1 convolution forced onto one Winograd tile size:
+ * exact against 1 thread (tiles, blocks and their sums do not depend on the team). */
+static void add_winograd(ck_conv2d_params p, ck_conv_algo algo) {
+    const int64_t xs = p.n * p.h * p.w * p.c, ys = p.n * p.h * p.w * p.k, ws = 9 * p.c * p.k;
+    float *x = random_floats(xs), *w = random_floats(ws), *dy = random_floats(ys), *bias = random_floats(p.k);
+    for (int bwd = 0; bwd < 2; ++bwd) {
+        char name[128];
+        snprintf(name, sizeof name, "winograd %s %s n=%lld %lldx%lld c=%lld k=%lld",
+                 algo == CK_CONV_ALGO_WINOGRAD_4X4 ? "F(4x4)" : "F(2x2)", bwd ? "bwd-data" : "fwd", (long long)p.n,
+                 (long long)p.h, (long long)p.w, (long long)p.c, (long long)p.k);
+        test_case *c = new_case(name, bwd ? K_CONV_BWD_DATA : K_CONV_FWD);
+        c->p = p;
+        c->conv_algo = algo;
+        c->run = run_conv;
+        c->a = bwd ? dy : x;
+        c->b = w;
+        c->c0 = bwd ? NULL : bias;
+        c->out_floats = bwd ? xs : ys;
+    }
+}
+
 static void add_pool(int64_t n, int64_t h, int64_t w, int64_t ch) {
     ck_conv2d_params p = {n, h, w, ch, 0, 0, 0, 0, 0, 0, 0};
     const int64_t xs = n * h * w * ch, ys = n * (h / 2) * (w / 2) * ch;
@@ -325,6 +356,13 @@ static void build_cases(int quick) {
     add_conv(conv_params(5, 6, 8, 8, 3, 1, 1));
     add_conv(conv_params(4, 9, 4, 6, 3, 2, 1));
     add_conv(conv_params(2, 8, 64, 32, 1, 1, 0));
+    /* Winograd F(2x2) and F(4x4): odd sizes (partial tiles), channels that are no multiple of a
+     * panel width, and transformed filters over 16 MiB (the large-block path, 4x4 images). */
+    add_winograd(conv_params(2, 7, 40, 17, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_2X2);
+    add_winograd(conv_params(3, 9, 33, 50, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
+    add_winograd(conv_params(1, 16, 64, 64, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
+    add_winograd(conv_params(20, 4, 352, 352, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
+    if (!quick) add_winograd(conv_params(6, 4, 520, 520, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_2X2);
     /* Pooling: one image, odd sizes, many rows. */
     add_pool(1, 6, 6, 16);
     add_pool(3, 7, 5, 64);
