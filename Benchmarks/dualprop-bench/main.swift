@@ -97,7 +97,7 @@ struct StepCost: ParsableCommand {
 func applyConvAlgorithm(_ name: String?) throws {
     guard let name else { return }
     guard let algorithm = ConvAlgorithm(name: name) else {
-        throw ValidationError("--conv-algo must be auto, direct or winograd, got '\(name)'")
+        throw ValidationError("--conv-algo must be auto, direct, winograd, winograd2x2 or winograd4x4, got '\(name)'")
     }
     Runtime.convAlgorithm = algorithm
 }
@@ -131,7 +131,7 @@ struct TrainCheck: ParsableCommand {
     @Option(help: "Comma-separated rules (bp, fbp, dpT0, dpTh, dpT1, dph, dpT001 = DP⊤ α=0 β=0.01).")
     var rules: String = "bp,fbp,dph,dpT0,dpTh,dpT1"
     @Option(help: "Threads (default: all cores).") var threads: Int?
-    @Option(help: "3x3 convolution algorithm: auto, direct or winograd (default: CK_CONV_ALGO, else auto).")
+    @Option(help: "3x3 convolution algorithm: auto, direct, winograd, winograd2x2 or winograd4x4 (default: CK_CONV_ALGO, else auto).")
     var convAlgo: String?
     @Option(help: "Seed of the network's initial weights.") var seed: UInt64 = 1
 

@@ -40,26 +40,26 @@ ck_conv_algo ck_conv_get_algorithm(void) {
 }
 
 /* The auto rule: 0 = direct (or im2col), else the Winograd output tile side. Measured with
- * `ck-bench wino` on the VGG16 layers at batch 100, forward and backward-data, interleaved
- * rounds, 1 and 2 threads (AMD EPYC Zen 4, shared machine; Benchmarks/README.md, "Winograd
- * F(2×2), F(4×4) and the algorithm rule"), ratio = direct time / Winograd time:
- *  - AVX-512, 32x32 … 8x8 images, ≥ 32 channels in and out: F(4x4) 1.9–2.6×, F(2x2) 1.5–1.8×.
- *  - AVX-512, 4x4 images (256–512 channels): F(4x4) 1.3–1.4×, F(2x2) 1.1–1.2×.
- *  - AVX2 (6x16 SGEMM kernel, no packing leaf for A), 32x32 … 8x8: F(4x4) 1.25–1.5×, but F(2x2)
- *    0.8×; 4x4 images: F(4x4) 0.8–0.9×, F(2x2) 0.6× → direct.
+ * `ck-bench wino` (SwiftPM release build, clang) on the VGG16 layers at batch 100, forward and
+ * backward-data, 5 interleaved rounds at 1 and 2 threads (AMD EPYC Zen 4, shared machine;
+ * Benchmarks/README.md, "Winograd F(2×2), F(4×4) and the algorithm rule"), ratio = direct
+ * time / Winograd time, over both passes and thread counts:
+ *  - 32x32 … 8x8 images, ≥ 32 channels in and out: F(4x4) 1.7–3.0× (AVX-512) and 1.5–3.1×
+ *    (AVX2, two runs), F(2x2) 1.2–1.8× and 1.3–1.8×.
+ *  - 4x4 images (256–512 channels): F(4x4) 1.2–1.9× (AVX-512), 1.15–1.75× (AVX2); F(2x2)
+ *    1.0–1.5× and 0.9–1.3×. (With the CMake/gcc 12 build the AVX2 Winograd path is slower: F(4x4)
+ *    0.83–0.97× on these, 1.3× on 32x32 … 8x8; the rule follows the clang build.)
  *  - 2x2 images (one padded tile per image: 16 or 36 products against direct's 16 real taps):
- *    F(2x2) 0.4–0.6×, F(4x4) 0.2× → direct; likewise a side with < 32 channels (conv1: 3 → 64,
- *    whose backward-data has 3 output channels; Winograd 0.2–0.7×).
+ *    F(2x2) 0.45–0.8×, F(4x4) 0.2–0.45× → direct; likewise a side with < 32 channels (conv1:
+ *    3 → 64, whose backward-data has 3 output channels; Winograd 0.4–0.7×).
  *  - Without a direct leaf (ref: im2col + SGEMM), F(4x4) on 8x8 and 4x4 images (2.7–3.3×,
- *    F(2x2) 1.7–2.1×) and F(2x2) on 2x2 images (1.3–1.4×, F(4x4) 0.6–0.7×). */
+ *    F(2x2) 1.7–2.1×) and F(2x2) on 2x2 images (1.3–1.4×, F(4x4) 0.6–0.7×); 1 thread. */
 static int winograd_wins(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     const int64_t c_in = pass == CK_CONV2D_BWD_DATA ? p->k : p->c, c_out = pass == CK_CONV2D_BWD_DATA ? p->c : p->k;
     if (c_in < 32 || c_out < 32 || p->h < 2 || p->w < 2) return 0; /* 1-pixel rows: 9 taps at most */
     const int small = p->h < 4 || p->w < 4;
     if (!ck_conv3x3_direct_eligible(p, c_in, c_out)) return small ? 2 : 4;
-    if (small) return 0;
-    if (p->h >= 8 && p->w >= 8) return 4;
-    return ck_active_kernels()->isa >= CK_ISA_AVX512 ? 4 : 0; /* 4x4 images */
+    return small ? 0 : 4;
 }
 
 int ck_conv3x3_winograd_selected(const ck_conv2d_params *p, ck_conv2d_pass pass) {

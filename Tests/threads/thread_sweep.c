@@ -6,7 +6,9 @@
  *   1. be bitwise identical between two runs at the same T (static splits: deterministic), and
  *   2. match the 1-thread result within the case's tolerance:
  *      - exact (0) for kernels whose per-element arithmetic does not depend on the split
- *        (element-wise, pooling, switches: each output is computed by one thread, one way);
+ *        (element-wise, pooling, switches: each output is computed by one thread, one way;
+ *        the Winograd F(2x2)/F(4x4) convolutions, whose tiles are summed the same way in any
+ *        block);
  *      - for reductions of length L (GEMM k, conv 9·C / 9·K / N·P·Q): |r_T − r_1| ≤
  *        2·(L + 2)·u·B elementwise, u = 2⁻²⁴ and B the same kernel applied to |inputs| (at
  *        1 thread). Each of r_T and r_1 is within γ_L·B of the exact value whatever the
