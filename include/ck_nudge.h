@@ -53,6 +53,21 @@ CK_API ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
                                 float *s_plus, float *s_minus, float *s_bar, float *delta, int64_t n);
 
 /**
+ * ck_nudge_delta for a layer whose s̄ may come out unchanged (α ∈ {0, 1}: then s̄ is f(a ∓ 0·v),
+ * the state the layer already holds). s̄ is compared bitwise with s_bar_old instead of being
+ * stored: when every element is equal, s_bar is not written and *reused = true (one read of
+ * s_bar_old in place of a write of s_bar and a comparison); otherwise s_bar is written in full
+ * and *reused = false. s_plus, s_minus (may be NULL) and delta are written either way, bitwise
+ * as ck_nudge_delta writes them, and so is s_bar when written. s_bar_old may alias a, v or
+ * s_bar; the outputs are pairwise distinct and overlap neither a, v nor s_bar_old.
+ * Errors: as ck_nudge_delta; CK_ERR_NULL_POINTER also for NULL s_bar_old, s_bar or reused.
+ */
+CK_API ck_status ck_nudge_delta_reuse_mean(ck_activation act, ck_rule rule, float alpha,
+                                           const float *a, const float *v, float *s_plus,
+                                           float *s_minus, const float *s_bar_old, float *s_bar,
+                                           float *delta, int64_t n, bool *reused);
+
+/**
  * Damped (stabilised) nudge, Høier & Zach (2024) Eq. 50, with damping L ≥ 0:
  *   DP :  s⁺ ← f((a + α·v + L·s⁺_old)/(1 + L)),   s⁻ ← f((a − ᾱ·v + L·s⁻_old)/(1 + L))
  *   DP⊤:  s⁺ ← f((a + ᾱ·v + L·s⁺_old)/(1 + L)),   s⁻ ← f((a − α·v + L·s⁻_old)/(1 + L))

@@ -22,6 +22,20 @@ CK_API ck_status ck_sgd_momentum_step(int64_t n, float lr, float momentum, float
                                       float *w, const float *g, float *v);
 
 /**
+ * SGD with momentum and weight decay (the formula of ck_sgd_momentum_step) over a packed
+ * parameter store, in one threaded pass: tensor i has counts[i] elements at offsets[i] of w
+ * (the parameters) and v (the momentum), and its gradient at g[i] (anywhere; g[i] may be NULL
+ * when counts[i] is 0). Offsets are multiples of 64 elements and increasing, tensors do not
+ * overlap; the elements between tensors are not read or written. Each element's result is
+ * bitwise the one ck_sgd_momentum_step gives when called on its tensor alone, at any thread
+ * count. Errors: CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION (negative count, an offset not a
+ * multiple of 64, overlapping or decreasing offsets).
+ */
+CK_API ck_status ck_sgd_momentum_step_packed(int64_t tensors, const int64_t *offsets, const int64_t *counts,
+                                             float lr, float momentum, float weight_decay,
+                                             float *w, const float *const *g, float *v);
+
+/**
  * Adam, step t >= 1 (bias corrections use t):
  *   g' = g + weight_decay·w;  m = β1·m + (1−β1)·g';  v = β2·v + (1−β2)·g'²;
  *   w = w − lr · (m / (1−β1ᵗ)) / (sqrt(v / (1−β2ᵗ)) + eps).

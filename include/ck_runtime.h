@@ -109,6 +109,30 @@ CK_API void ck_set_flush_denormals(bool on);
  */
 CK_API void ck_heap_reuse_large_blocks(void);
 
+/**
+ * A 64-byte-aligned buffer of at least `bytes` bytes (contents unspecified), or NULL when out of
+ * memory. Give it back with ck_buffer_free and the same `bytes`. Freed buffers of 256 KiB and
+ * more are kept in a process-wide cache (the step arena) and handed out again for the same size
+ * rounded up to 4 KiB, most recently freed first: a training step that allocates the same
+ * buffers every step then takes no page faults for them (glibc maps blocks above 32 MiB afresh on
+ * every allocation). Thread-safe. The Swift Tensor type allocates through it.
+ */
+CK_API void *ck_buffer_alloc(size_t bytes);
+
+/** Free a buffer from ck_buffer_alloc(bytes) (same `bytes`); NULL is ignored. Large buffers wait
+ *  in the cache while it holds less than its limit; the oldest leave first. */
+CK_API void ck_buffer_free(void *buffer, size_t bytes);
+
+/** Most bytes the buffer cache keeps (default 2 GiB); lowering it frees the oldest cached
+ *  buffers at once, 0 turns the cache off. Process-wide, thread-safe. */
+CK_API void ck_buffer_cache_set_limit(size_t bytes);
+
+/** The buffer cache's limit in bytes. */
+CK_API size_t ck_buffer_cache_limit(void);
+
+/** Bytes of freed buffers the cache holds now. */
+CK_API size_t ck_buffer_cache_held(void);
+
 /** Library version string, "MAJOR.MINOR.PATCH" (e.g. "0.1.0"); equals CK_VERSION_STRING of the
  *  headers the library was built with. */
 CK_API const char *ck_version(void);

@@ -1,7 +1,8 @@
 // dualprop-bench: the learning rules on VGG16. `step` (default): what one training step of each
 // rule costs, interleaved so
 // that all rules see the same machine load; prints a table (median seconds, images/s, ratio to
-// BP) or, with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
+// BP, and the median process CPU seconds with their ratio, steadier on a shared machine) or,
+// with --json, JSON. `train-check`: a few hundred SGD steps per rule on CIFAR-10. Run:
 //   swift run -c release dualprop-bench step --width 1 --batch 100 --repeats 5 --threads 2
 //   swift run -c release dualprop-bench train-check --data-dir DIR   (DIR: the CIFAR-10 binary files)
 import ArgumentParser
@@ -14,7 +15,7 @@ struct DualPropBench: ParsableCommand {
         commandName: "dualprop-bench",
         abstract: "Step cost and short training checks of the learning rules on VGG16.",
         version: "dualprop-bench \(Runtime.version)",
-        subcommands: [StepCost.self, TrainCheck.self], defaultSubcommand: StepCost.self)
+        subcommands: [StepCost.self, TrainCheck.self, GradientDigest.self], defaultSubcommand: StepCost.self)
 }
 
 /// Interleaved timing of one gradient step per rule.
@@ -62,35 +63,90 @@ struct StepCost: ParsableCommand {
             if let a = r.algo { Runtime.convAlgorithm = a }
             _ = try r.rule.step(net, input: x, labels: y)
         }
-        var times = Array(repeating: [Double](), count: runs.count)
+        var times = Array(repeating: [Double](), count: runs.count), cpuTimes = times
         for _ in 0..<repeats {
             for (i, r) in runs.enumerated() { // interleaved: every rule sees the same load
                 if let a = r.algo { Runtime.convAlgorithm = a }
-                let t0 = Date()
+                let t0 = Date(), c0 = processCPUSeconds()
                 _ = try r.rule.step(net, input: x, labels: y)
                 times[i].append(Date().timeIntervalSince(t0))
+                cpuTimes[i].append(processCPUSeconds() - c0)
             }
         }
         let medians = times.map { $0.sorted()[$0.count / 2] }
+        let cpuMedians = cpuTimes.map { $0.sorted()[$0.count / 2] }
+        let bpIndex = keys.firstIndex(where: { $0 == "bp" || $0.hasPrefix("bp/") })
         let bp = keys.firstIndex(where: { $0 == "bp" || $0.hasPrefix("bp/") }).map { medians[$0] }
         let algoNote = convAlgo ?? "\(Runtime.convAlgorithm)"
         if json {
             let rows = keys.indices.map { i in
                 "{\"rule\":\"\(keys[i])\",\"name\":\"\(runs[i].rule.name)\",\"median_s\":\(medians[i]),\"images_per_s\":\(Double(batch) / medians[i])"
-                    + (bp.map { ",\"ratio_to_bp\":\(medians[i] / $0)" } ?? "") + "}"
+                    + (bp.map { ",\"ratio_to_bp\":\(medians[i] / $0)" } ?? "")
+                    + ",\"median_cpu_s\":\(cpuMedians[i])"
+                    + (bpIndex.map { ",\"cpu_ratio_to_bp\":\(cpuMedians[i] / cpuMedians[$0])" } ?? "") + "}"
             }
             print("{\"width\":\(width),\"batch\":\(batch),\"conv_algo\":\"\(algoNote)\",\"threads\":\(Runtime.threads),\"repeats\":\(repeats),\"rules\":[\(rows.joined(separator: ","))]}")
             return
         }
         print("VGG16 width \(width), batch \(batch), \(Runtime.threads) threads, conv \(algoNote), median of \(repeats) interleaved steps")
-        print("rule      step s   images/s   / BP")
+        print("rule      step s   images/s   / BP    CPU s   CPU / BP")
         for i in keys.indices {
             let ratio = bp.map { String(format: "%.3f", medians[i] / $0) } ?? "-"
+            let cpuRatio = bpIndex.map { String(format: "%.3f", cpuMedians[i] / cpuMedians[$0]) } ?? "-"
             // `%-8@` does not pad on Linux Foundation: pad the key in Swift.
             print(keys[i].padding(toLength: max(8, keys[i].count), withPad: " ", startingAt: 0)
-                  + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio)
+                  + String(format: " %7.3f   %8.1f   ", medians[i], Double(batch) / medians[i]) + ratio
+                  + String(format: "  %7.3f   ", cpuMedians[i]) + cpuRatio)
         }
     }
+}
+
+/// One step per rule on a fixed batch; prints a 64-bit FNV-1a digest of each gradient's bits, so
+/// that two builds (or thread counts) can be checked for bitwise-identical gradients.
+struct GradientDigest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradient-digest",
+        abstract: "Print a digest of every block's gradient bits for each rule (bitwise comparison of builds).")
+
+    @Option(help: "VGG16 width multiplier.") var width: Double = 0.25
+    @Option(help: "Batch size.") var batch: Int = 20
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Comma-separated rules (as for step).") var rules: String = "bp,dpT0,dpTh,dpT1,dph"
+    @Option(help: "3x3 convolution algorithm: auto, direct or winograd (default: CK_CONV_ALGO, else auto).")
+    var convAlgo: String?
+
+    func run() throws {
+        if let threads { Runtime.threads = threads }
+        try applyConvAlgorithm(convAlgo)
+        let net = Sequential.vgg16(classes: 10, widthMultiplier: width, seed: 1)
+        var rng = SplitMix64(seed: 7)
+        let x = Tensor(shape: [batch, 32, 32, 3]) { _ in rng.normal() }
+        let y = (0..<batch).map { Int32($0 % 10) }
+        for key in rules.split(separator: ",").map(String.init) {
+            let r = try ruleNamed(key).step(net, input: x, labels: y)
+            var all: UInt64 = 0xcbf2_9ce4_8422_2325
+            var line: [String] = []
+            for (w, b) in zip(r.gradients.weights, r.gradients.biases) {
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                for t in [w, b] {
+                    t.withUnsafeBufferPointer { p in
+                        for v in p { h = (h ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+                    }
+                }
+                all = (all ^ h) &* 0x100_0000_01b3
+                line.append(String(h, radix: 16).suffix(6).description)
+            }
+            print("\(key) loss \(r.loss) all \(String(all, radix: 16)) blocks \(line.joined(separator: " "))")
+        }
+    }
+}
+
+/// CPU seconds of the whole process (every thread), for step costs on a shared machine: at one
+/// thread a step's CPU time leaves out the time other processes held the core.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// Sets `Runtime.convAlgorithm` from a `--conv-algo` value (nil: leave CK_CONV_ALGO / auto).

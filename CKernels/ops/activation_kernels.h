@@ -21,13 +21,18 @@ typedef struct ck_act_map_args {
     float *y;        /* (n), may alias x */
 } ck_act_map_args;
 
-/* x⁺ = a + cp·v, x⁻ = a − cm·v, damped: x± = (x± + L·old±)·inv1pL; s± = f(x±); s̄ = α s⁺ + (1−α) s⁻. */
+/* x⁺ = a + cp·v, x⁻ = a − cm·v, damped: x± = (x± + L·old±)·inv1pL; s± = f(x±); s̄ = α s⁺ + (1−α) s⁻.
+ * Fields after sd are zero-initialised by designated initialisers where unused. */
 typedef struct ck_act_nudge_args {
     ck_activation act;
     const float *a, *v;  /* (n) */
     float *sp, *sm;      /* (n); hold the old states on entry when damped */
     float *sb;           /* (n) or NULL */
     float *sd;           /* (n) or NULL: δ = s⁺ − s⁻; sm may then be NULL (undamped only) */
+    /* (n) or NULL: when set (and sb NULL), s̄ is not stored but compared bitwise with sb_same,
+     * and *mismatch is set to 1 where any element differs (never cleared; one int per thread). */
+    const float *sb_same;
+    int *mismatch;
     float cp, cm, alpha, beta_bar; /* beta_bar = 1 − α */
     float damping, inv1p_damping;  /* L and fl(1/(1+L)) */
     int damped, stream;

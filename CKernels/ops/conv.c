@@ -6,7 +6,8 @@
  *                   AVX2: 16): conv3x3_direct.c. Every VGG16 convolution pass except conv1's
  *                   backward-data.
  *   "winograd …"    3x3 / stride 1 / pad 1 forward and backward-data where the algorithm setting
- *                   or the measured auto rule picks it: conv3x3_winograd.c, conv_algo.c.
+ *                   or the measured auto rule picks it: conv3x3_winograd.c, conv_algo.c;
+ *                   backward-weights likewise: conv3x3_winograd_wgrad.c.
  *   "1x1 sgemm"     1x1 kernel, stride 1, no padding: NHWC x *is* the (N·H·W, C) GEMM operand.
  *   "im2col+sgemm"  everything else: images are processed in chunks whose im2col matrix
  *                   (rows = pixels of the chunk, cols = R·S·C) fits a fixed budget, so one GEMM
@@ -25,6 +26,7 @@
 #include "workspace.h"
 #include "conv3x3_direct.h"
 #include "conv3x3_winograd.h"
+#include "conv3x3_winograd_wgrad.h"
 
 #include <string.h>
 
@@ -61,7 +63,9 @@ static int64_t chunk_images(const ck_conv2d_params *p, int64_t po, int64_t qo) {
 size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK || p->n == 0 || is_pointwise(p)) return 0;
-    if (ck_conv3x3_winograd_selected(p, pass)) return ck_conv3x3_winograd_workspace(p, pass == CK_CONV2D_BWD_DATA);
+    if (ck_conv3x3_winograd_selected(p, pass))
+        return pass == CK_CONV2D_BWD_WEIGHTS ? ck_conv3x3_winograd_wgrad_workspace(p)
+                                             : ck_conv3x3_winograd_workspace(p, pass == CK_CONV2D_BWD_DATA);
     if (pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) return ck_conv3x3_direct_workspace(p, 0);
     if (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) return ck_conv3x3_direct_bwd_weights_workspace(p);
     if (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)) return ck_conv3x3_direct_workspace(p, 1);
@@ -73,7 +77,8 @@ size_t ck_conv2d_workspace_size(const ck_conv2d_params *p, ck_conv2d_pass pass) 
 const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
-    if (ck_conv3x3_winograd_selected(p, pass)) return ck_conv3x3_winograd_name(p, pass);
+    if (ck_conv3x3_winograd_selected(p, pass))
+        return pass == CK_CONV2D_BWD_WEIGHTS ? ck_active_kernels()->winograd_wgrad.name : ck_conv3x3_winograd_name(p, pass);
     if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
         (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
         (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))
@@ -239,6 +244,14 @@ ck_status ck_conv2d_bwd_weights(const ck_conv2d_params *p, const float *x, const
         return CK_OK;
     }
     if (!x || !dy) return CK_ERR_NULL_POINTER;
+    if (ck_conv3x3_winograd_selected(p, CK_CONV2D_BWD_WEIGHTS)) {
+        ck_scratch ws;
+        st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_winograd_wgrad_workspace(p));
+        if (st != CK_OK) return st;
+        st = ck_conv3x3_winograd_wgrad(p, x, dy, beta, dw, ws.base);
+        ck_scratch_release(&ws);
+        return st;
+    }
     if (ck_conv3x3_direct_bwd_weights_eligible(p)) {
         ck_scratch ws;
         st = ck_scratch_acquire(&ws, workspace, workspace_bytes, ck_conv3x3_direct_bwd_weights_workspace(p));

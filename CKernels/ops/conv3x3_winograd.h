@@ -13,9 +13,9 @@
 /* Whether the Winograd path can compute `p` (3x3, stride 1, pad 1). */
 int ck_conv3x3_winograd_eligible(const ck_conv2d_params *p);
 
-/* Whether conv.c runs `pass` of `p` with Winograd: eligible, not backward-weights, and either
- * forced by the algorithm setting (ck_conv_set_algorithm / CK_CONV_ALGO) or chosen by the
- * measured per-layer rule in auto mode. */
+/* Whether conv.c runs `pass` of `p` with Winograd (backward-weights: conv3x3_winograd_wgrad.c):
+ * eligible, and either forced by the algorithm setting (ck_conv_set_algorithm / CK_CONV_ALGO)
+ * or chosen by the measured per-layer rule in auto mode. */
 int ck_conv3x3_winograd_selected(const ck_conv2d_params *p, ck_conv2d_pass pass);
 
 /* Output tile side, 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)), that the Winograd path uses for `pass`

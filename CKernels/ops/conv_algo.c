@@ -62,14 +62,25 @@ static int winograd_wins(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     return small ? 0 : 4;
 }
 
+/* Backward-weights (ops/conv3x3_winograd_wgrad.c), measured the same way (Benchmarks/README.md,
+ * "Winograd backward-weights"): with the AVX-512 SGEMM micro-kernel Winograd is 1.4–1.9x faster
+ * than the direct leaf on every VGG16 layer from 32x32 down to 4x4 and about 1.2x on 2x2 (the
+ * direct leaf skips a third of the taps there, but runs at a lower share of the peak), and the
+ * scalar path beats im2col by 1.4–1.9x; with the AVX2 6x16 micro-kernel it loses (0.6–0.9x). A
+ * side with < 32 channels (conv1: 3 inputs) stays direct, and 1-pixel images (one tap). The ISA's
+ * measured verdict is its table's auto_select. */
+static int winograd_wgrad_wins(const ck_conv2d_params *p) {
+    return ck_active_kernels()->winograd_wgrad.auto_select && p->c >= 32 && p->k >= 32 && p->h >= 2 && p->w >= 2;
+}
+
 int ck_conv3x3_winograd_selected(const ck_conv2d_params *p, ck_conv2d_pass pass) {
-    if (pass == CK_CONV2D_BWD_WEIGHTS || !ck_conv3x3_winograd_eligible(p)) return 0;
+    if (!ck_conv3x3_winograd_eligible(p)) return 0;
     switch (ck_conv_get_algorithm()) {
     case CK_CONV_ALGO_DIRECT: return 0;
     case CK_CONV_ALGO_WINOGRAD:
     case CK_CONV_ALGO_WINOGRAD_2X2:
-    case CK_CONV_ALGO_WINOGRAD_4X4: return 1;
-    default: return winograd_wins(p, pass) != 0;
+    case CK_CONV_ALGO_WINOGRAD_4X4: return 1; /* backward-weights: its only tile size, F(2x2) */
+    default: return pass == CK_CONV2D_BWD_WEIGHTS ? winograd_wgrad_wins(p) : winograd_wins(p, pass) != 0;
     }
 }
 

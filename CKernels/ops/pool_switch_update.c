@@ -49,15 +49,27 @@ static double conv_at(const update_job *j, const float *img, int64_t y, int64_t 
 /* max over channels of |x_new − x_old| at each pixel of input row y (0 outside the image;
  * +inf where a difference is NaN, so that no window near a NaN counts as decided). */
 static void row_change(const update_job *j, const float *xn, const float *xo, int64_t y, float *out) {
+    enum { LANES = 16 };   /* independent maxima: no chain of dependent max operations */
     for (int64_t x = 0; x < j->w; ++x) {
         float m = 0.0f;
         if (y >= 0 && y < j->h) {
             const float *a = xn + (y * j->w + x) * j->c, *b = xo + (y * j->w + x) * j->c;
-            for (int64_t ci = 0; ci < j->c; ++ci) {
+            float lane[LANES] = {0};
+            int nan = 0;
+            int64_t ci = 0;
+            for (; ci + LANES <= j->c; ci += LANES)
+                for (int l = 0; l < LANES; ++l) {
+                    float d = fabsf(a[ci + l] - b[ci + l]);
+                    nan |= d != d;
+                    lane[l] = d > lane[l] ? d : lane[l];
+                }
+            for (; ci < j->c; ++ci) {
                 float d = fabsf(a[ci] - b[ci]);
-                if (d != d) d = INFINITY;
-                m = d > m ? d : m;
+                nan |= d != d;
+                lane[0] = d > lane[0] ? d : lane[0];
             }
+            for (int l = 0; l < LANES; ++l) m = lane[l] > m ? lane[l] : m;
+            if (nan) m = INFINITY;   /* as if each NaN difference were +inf */
         }
         out[x] = m;
     }
@@ -72,7 +84,13 @@ static void classify_rows(void *ctx, int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
         const int64_t img = i / j->po, p = i % j->po;
         const float *xn = j->x_new + img * j->h * j->w * j->c, *xo = j->x_old + img * j->h * j->w * j->c;
-        for (int r = 0; r < 4; ++r) row_change(j, xn, xo, 2 * p - 1 + r, change + r * j->w);
+        /* the next row of windows in an image shares two input rows with this one */
+        int first = 0;
+        if (i > begin && p > 0) {
+            for (int64_t x = 0; x < 2 * j->w; ++x) change[x] = change[2 * j->w + x];
+            first = 2;
+        }
+        for (int r = first; r < 4; ++r) row_change(j, xn, xo, 2 * p - 1 + r, change + r * j->w);
         for (int64_t q = 0; q < j->qo; ++q) {
             float d = 0.0f;
             for (int r = 0; r < 4; ++r)

@@ -5,6 +5,8 @@
 #include "activation_ref_math.h"
 #include "../ops/activation_kernels.h"
 
+#include <string.h>
+
 void ck_act_map_ref(const ck_act_map_args *g, int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) g->y[i] = ck_ref_apply(g->act, g->fn, g->x[i]);
 }
@@ -23,9 +25,11 @@ void ck_act_nudge_ref(const ck_act_nudge_args *g, int64_t begin, int64_t end) {
         g->sp[i] = sp;
         if (g->sm) g->sm[i] = sm;
         if (g->sd) g->sd[i] = sp - sm;
-        if (g->sb) {
+        if (g->sb || g->sb_same) {
             float ap = g->alpha * sp, bm = g->beta_bar * sm;
-            g->sb[i] = ap + bm;
+            float sb = ap + bm;
+            if (g->sb) g->sb[i] = sb;
+            else if (memcmp(&sb, &g->sb_same[i], sizeof sb) != 0) *g->mismatch = 1;
         }
     }
 }

@@ -15,6 +15,7 @@
 #include "../ops/activation_kernels.h"
 #include "../ops/lifted_kernels.h"
 #include "../ops/winograd_kernels.h"
+#include "../ops/winograd_wgrad_kernels.h"
 #pragma GCC visibility push(hidden) /* internal: not exported by libckernels (see ck_api.h) */
 
 typedef struct ck_kernel_table {
@@ -29,6 +30,7 @@ typedef struct ck_kernel_table {
     ck_lifted_kernels lifted;
     ck_winograd_kernels winograd;
     ck_winograd_4x4_kernels winograd_4x4;
+    ck_winograd_wgrad_kernels winograd_wgrad; /* backward-weights transforms */
 } ck_kernel_table;
 
 /** The table for the active ISA (built once, thread-safe). */

@@ -115,6 +115,9 @@ typedef struct nudge_consts { V cp, cm, alpha, bbar, L, inv; } nudge_consts;
         if (g->sm) v_put(g->sm + i, sm, mode, n);                                \
         if (g->sd) v_put(g->sd + i, v_sub(sp, sm), mode, n);                     \
         if (g->sb) v_put(g->sb + i, v_add(v_mul(k->alpha, sp), v_mul(k->bbar, sm)), mode, n); \
+        else if (g->sb_same && v_bits_differ(v_add(v_mul(k->alpha, sp), v_mul(k->bbar, sm)), \
+                                             v_get(g->sb_same + i, mode, n), mode == 2 ? n : CK_VL)) \
+            *g->mismatch = 1;                                                    \
     }                                                                            \
     static void nudge_##kind(const ck_act_nudge_args *g, int64_t b, int64_t e, int64_t head) { \
         nudge_consts k = {v_set1(g->cp), v_set1(g->cm), v_set1(g->alpha), v_set1(g->beta_bar), \

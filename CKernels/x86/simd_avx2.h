@@ -35,6 +35,12 @@ CK_VFN V v_min_x(V x, V c) { return _mm256_min_ps(c, x); }
 CK_VFN V v_abs(V x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
 CK_VFN V v_signbits(V x) { return _mm256_and_ps(x, _mm256_set1_ps(-0.0f)); }
 CK_VFN V v_xor(V a, V b) { return _mm256_xor_ps(a, b); }
+/* Whether the first n lanes of a and b differ in any bit (an integer test: no DAZ, NaN-safe). */
+CK_VFN int v_bits_differ(V a, V b, int n) {
+    __m256i x = _mm256_xor_si256(_mm256_castps_si256(a), _mm256_castps_si256(b));
+    if (n < 8) x = _mm256_and_si256(x, v_tail_mask(n));
+    return !_mm256_testz_si256(x, x);
+}
 CK_VFN V v_or(V a, V b) { return _mm256_or_ps(a, b); }
 
 CK_VFN VM v_lt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }

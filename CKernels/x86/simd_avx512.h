@@ -35,6 +35,11 @@ CK_VFN V v_abs(V x) { return _mm512_abs_ps(x); }
 CK_VFN V v_signbits(V x) { return _mm512_and_ps(x, _mm512_castsi512_ps(_mm512_set1_epi32((int)0x80000000u))); }
 CK_VFN V v_xor(V a, V b) { return _mm512_xor_ps(a, b); }
 CK_VFN V v_or(V a, V b) { return _mm512_or_ps(a, b); }
+/* Whether the first n lanes of a and b differ in any bit (an integer test: no DAZ, NaN-safe). */
+CK_VFN int v_bits_differ(V a, V b, int n) {
+    __m512i x = _mm512_xor_si512(_mm512_castps_si512(a), _mm512_castps_si512(b));
+    return (_mm512_test_epi32_mask(x, x) & (__mmask16)(n >= 16 ? 0xffffu : (1u << n) - 1u)) != 0;
+}
 
 CK_VFN VM v_lt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 CK_VFN VM v_le(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }

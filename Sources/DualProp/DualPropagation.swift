@@ -124,6 +124,14 @@ struct DualEngine {
         // Forward pass: s⁺ = s⁻ = s̄ = s.
         var state = input
         for k in 0..<L {
+            if k < L - 1, let f = try net.fusedConvReLU(k, state, keepPreActivation: true), let a = f.pre {
+                // conv + ReLU in one pass, as BP's forward (bitwise the two steps below)
+                pre.append(a); switches.append(nil); prePoolShape.append(a.shape); forwardPrePool.append(nil)
+                preFrom.append(0); preVersion.append(0)
+                state = f.output
+                plus.append(state); minus.append(state); mean.append(state); delta.append(nil)
+                continue
+            }
             let (a, sw, z) = try net.preActivationAndPrePool(k, state)
             pre.append(a); switches.append(sw); prePoolShape.append(z.shape)
             forwardPrePool.append(net.blocks[k].pool && net.sameConv3x3(k) != nil ? z : nil)
@@ -204,10 +212,19 @@ struct DualEngine {
         let oldPlus = revisits ? plus[k] : Tensor(shape: [0])
         if damping.isEmpty {
             // One fused pass writes s⁺, s̄ and δ; s⁻ is not needed again (see `minus`).
-            let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
-                                               feedback: v, keepMinus: keepsMinus)
-            plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
-            if let m = st.minus { minus[k] = m }
+            if meanUnchangedIsPossible && s.variant == .dpT {
+                // DP⊤ at α ∈ {0, 1}: s̄ = f(a ∓ 0·v) is compared with the s̄ held, not written: usually the same tensor
+                // comes back, and the comparison below is then free.
+                let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
+                                                   feedback: v, previousMean: mean[k], keepMinus: keepsMinus)
+                plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
+                if let m = st.minus { minus[k] = m }
+            } else {
+                let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
+                                                   feedback: v, keepMinus: keepsMinus)
+                plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
+                if let m = st.minus { minus[k] = m }
+            }
         } else {
             // The arrays let go of s⁻ and s̄ so the kernel updates them in place (`oldPlus` and
             // `oldMean` keep s⁺ and s̄ alive only where they are compared below).

@@ -10,13 +10,22 @@ public protocol Optimizer: Sendable {
 
 /// SGD with heavy-ball momentum and coupled weight decay on every parameter (biases too), as
 /// PyTorch's `SGD(momentum, weight_decay)`: `g' = g + wd·w; v = μv + g'; w −= lr·v`.
+///
+/// The optimizer keeps a `ParameterStore` (created at the first step or by `prepare`): the
+/// network's parameters become views into one buffer, the momentum is a second one, and a step
+/// is one threaded pass over them (bitwise the per-tensor `Optim.sgdStep` result). See
+/// `ParameterStore` for what happens to copies of the network and to tensors a user mutates.
 public struct SGD: Optimizer {
     /// Momentum μ.
     public let momentum: Float
     /// Weight decay added to every gradient.
     public let weightDecay: Float
-    /// Velocities per block (weights, biases); created at the first step.
-    public var velocities: [(weight: Tensor, bias: Tensor)] = []
+    /// The parameter, momentum and gradient buffers (nil before the first step or `prepare`).
+    public private(set) var store: ParameterStore?
+    /// Velocities set before the store exists (a resumed run's), applied when it is created.
+    private var pendingVelocities: [(weight: Tensor, bias: Tensor)] = []
+    /// Whether there is momentum to report: after the first step, or once velocities were set.
+    private var hasVelocities = false
 
     /// SGD with the given momentum (≥ 0) and weight decay (≥ 0).
     public init(momentum: Float = 0.9, weightDecay: Float = 0) {
@@ -24,23 +33,58 @@ public struct SGD: Optimizer {
         self.momentum = momentum; self.weightDecay = weightDecay
     }
 
+    /// Whether the optimizer has momentum (`velocities` is not empty), without copying it.
+    public var hasMomentum: Bool { hasVelocities }
+
+    /// Velocities per block (weight, bias), as copies of the momentum buffer; empty before the
+    /// first step. Setting them (a resumed run) replaces the momentum; empty clears it.
+    public var velocities: [(weight: Tensor, bias: Tensor)] {
+        get { hasVelocities ? store?.momentumTensors() ?? pendingVelocities : [] }
+        set {
+            hasVelocities = !newValue.isEmpty
+            if store != nil && (newValue.isEmpty || newValue.count * 2 == store!.entries.count) {
+                store!.setMomentum(newValue)
+                pendingVelocities = []
+            } else {
+                store = nil
+                pendingVelocities = newValue
+            }
+        }
+    }
+
+    /// Creates the store for `network` if there is none for its shapes, and makes the network's
+    /// parameters views of it (`ParameterStore.attach`). `update` does this itself; call it to
+    /// reach the gradient buffer before the first step (data-parallel training).
+    public mutating func prepare(_ network: inout Sequential) {
+        if store == nil || !store!.matches(network) {
+            store = ParameterStore(network)
+            if hasVelocities && !pendingVelocities.isEmpty { store!.setMomentum(pendingVelocities) }
+            pendingVelocities = []
+        }
+        store!.attach(&network)
+    }
+
     /// One SGD step.
     public mutating func update(_ network: inout Sequential, gradients: Gradients, learningRate: Float) throws {
-        if velocities.isEmpty {
-            velocities = network.parameters.map { (Tensor(shape: $0.weight.shape), Tensor(shape: $0.bias.shape)) }
-        }
-        precondition(velocities.count == gradients.weights.count,
-                     "SGD: \(gradients.weights.count) gradients for \(velocities.count) parameter blocks")
-        var v = velocities
-        velocities = []  // so that `v`'s tensors are updated in place, not copied (copy-on-write)
-        defer { velocities = v }
-        let (mu, wd) = (momentum, weightDecay)
-        try network.withParameters { k, w, b in
-            try Optim.sgdStep(weights: &w, gradient: gradients.weights[k], velocity: &v[k].weight,
-                              learningRate: learningRate, momentum: mu, weightDecay: wd)
-            try Optim.sgdStep(weights: &b, gradient: gradients.biases[k], velocity: &v[k].bias,
-                              learningRate: learningRate, momentum: mu, weightDecay: wd)
-        }
+        prepare(&network)
+        try store!.sgdStep(&network, gradients: gradients, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        hasVelocities = true
+    }
+
+    /// One SGD step with the gradients in the store's gradient buffer (filled through
+    /// `withGradientBuffer`, e.g. summed over the ranks of a data-parallel run).
+    public mutating func updateFromGradientBuffer(_ network: inout Sequential, learningRate: Float) throws {
+        prepare(&network)
+        try store!.sgdStep(&network, gradients: nil, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        hasVelocities = true
+    }
+
+    /// Calls `body` with the store's gradient buffer (layout `store.entries`). The pointer is
+    /// valid only during `body`.
+    /// - Precondition: the store exists (`prepare` or a first `update` made it).
+    public mutating func withGradientBuffer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        precondition(store != nil, "SGD.withGradientBuffer: call prepare(_:) first; there is no parameter store yet")
+        return try store!.withGradientBuffer(body)
     }
 }
 

@@ -82,25 +82,33 @@ public struct Sequential: Sendable {
         }
     }
 
-    /// Mutate the weight and bias of every block (index `k`, 0-based) in place.
+    /// Mutate the weight and bias of every block (index `k`, 0-based) in place: when nothing
+    /// else shares this network, `body` holds the only reference to each tensor, so a mutation
+    /// writes where the tensor is (into the `ParameterStore` buffer for a network an `SGD`
+    /// updates) instead of copying it first.
     public mutating func withParameters(_ body: (Int, inout Tensor, inout Tensor) throws -> Void) rethrows {
         for (k, b) in blocks.enumerated() {
-            // Neither the array nor `layer` may keep a reference to the tensors while `body` runs:
-            // an in-place update of a shared tensor would copy it first (copy-on-write).
-            var layer = layers[b.layer]
-            layers[b.layer] = .flatten(Flatten())
-            defer { layers[b.layer] = layer }  // back, updated, even when `body` throws
-            switch layer {
-            case .conv2d(var c):
-                layer = .flatten(Flatten()); defer { layer = .conv2d(c) }
+            // The array lets go of the layer, and the layer is moved out of its enum before
+            // `body` runs (a `switch` keeps its subject alive to its end): a reference left
+            // anywhere would make every in-place update copy the tensor first (copy-on-write).
+            var layer = Layer.flatten(Flatten())
+            swap(&layer, &layers[b.layer])
+            var conv: Conv2d? = nil, linear: Linear? = nil, bregman: BregmanDense? = nil
+            switch consume layer {
+            case .conv2d(let c): conv = c
+            case .linear(let l): linear = l
+            case .bregmanDense(let d): bregman = d
+            case let other: layers[b.layer] = other; continue
+            }
+            if var c = conv.take() {
+                defer { layers[b.layer] = .conv2d(c) }  // back, updated, even when `body` throws
                 try body(k, &c.weight, &c.bias)
-            case .linear(var l):
-                layer = .flatten(Flatten()); defer { layer = .linear(l) }
+            } else if var l = linear.take() {
+                defer { layers[b.layer] = .linear(l) }
                 try body(k, &l.weight, &l.bias)
-            case .bregmanDense(var d):
-                layer = .flatten(Flatten()); defer { layer = .bregmanDense(d) }
+            } else if var d = bregman.take() {
+                defer { layers[b.layer] = .bregmanDense(d) }
                 try body(k, &d.weight, &d.bias)
-            default: break
             }
         }
     }

@@ -1,19 +1,21 @@
 internal import CKernels
 
-/// Which algorithm 3x3 / stride 1 / pad 1 convolutions use for the forward and backward-data
-/// passes (backward-weights and other geometries are unaffected).
+/// Which algorithm 3x3 / stride 1 / pad 1 convolutions use for the forward, backward-data and
+/// backward-weights passes (other geometries are unaffected).
 public enum ConvAlgorithm: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// Per layer and pass, by the rule measured on the VGG16 shapes (the default).
     case auto = 0
     /// Never Winograd: the direct 3x3 kernel where the ISA has one, else im2col + SGEMM.
     case direct = 1
-    /// Winograd wherever it applies, with the output tile size of the measured rule: F(4×4, 3×3)
-    /// where auto mode would run it, else F(2×2, 3×3) (also where auto would run direct).
+    /// Winograd wherever it applies, with the forward / backward-data tile size of the measured
+    /// rule: F(4×4, 3×3) where auto mode would run it, else F(2×2, 3×3) (also where auto would
+    /// run direct); backward-weights F(2×2, 3×3).
     case winograd = 2
     /// Winograd F(2×2, 3×3) wherever it applies.
     case winograd2x2 = 3
-    /// Winograd F(4×4, 3×3) wherever it applies (its float32 error bound is looser than
-    /// F(2×2)'s: Benchmarks/README.md).
+    /// Winograd wherever it applies, F(4×4, 3×3) for forward and backward-data (its float32
+    /// error is larger than F(2×2)'s: Benchmarks/README.md), F(2×2, 3×3) for backward-weights
+    /// (its only tile size).
     case winograd4x4 = 4
 
     /// "auto", "direct", "winograd", "winograd2x2" or "winograd4x4" (the values of the

@@ -82,6 +82,54 @@ public enum Nudge {
         return (plus, keepMinus ? minus : nil, mean, delta)
     }
 
+    /// ``hiddenWithDelta(_:rule:alpha:preActivation:feedback:keepMinus:)`` for a layer whose
+    /// `s̄` may come out bitwise unchanged (α ∈ {0, 1}: `s̄ = f(a ∓ 0·v)`): the new `s̄` is
+    /// compared with `previousMean` instead of written, and when they are equal `previousMean`
+    /// itself is returned as `mean` (`ck_nudge_delta_reuse_mean`: one read in place of a write and
+    /// a comparison). Every result is bitwise what `hiddenWithDelta` returns.
+    /// - Parameters:
+    ///   - activation: the activation family `f`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - a: the pre-activation, any shape.
+    ///   - v: the feedback `Wᵀδ`, the shape of `a`.
+    ///   - previousMean: the `s̄` the layer holds now, the shape of `a`.
+    ///   - keepMinus: also return `s⁻`; otherwise `minus` is nil.
+    /// - Returns: the states, δ, and whether `mean` is `previousMean` (unchanged).
+    public static func hiddenWithDelta(_ activation: Activation, rule: NudgeRule, alpha: Float,
+                                       preActivation a: Tensor, feedback v: Tensor, previousMean: Tensor,
+                                       keepMinus: Bool = false)
+        throws -> (plus: Tensor, minus: Tensor?, mean: Tensor, delta: Tensor, meanUnchanged: Bool) {
+        precondition(a.shape == v.shape && a.shape == previousMean.shape,
+                     "Nudge.hiddenWithDelta: shapes a \(a.shape), v \(v.shape), previous mean \(previousMean.shape) differ")
+        var plus = Tensor(unfilledShape: a.shape), delta = Tensor(unfilledShape: a.shape)
+        var minus = Tensor(unfilledShape: keepMinus ? a.shape : [0])
+        // Written only when s̄ changed; allocated lazily would need a second call, and an
+        // unfilled tensor costs no pass over memory (the step arena reuses its buffer).
+        var mean = Tensor(unfilledShape: a.shape)
+        var reused = false
+        let status = a.withUnsafeBufferPointer { ap in
+            v.withUnsafeBufferPointer { vp in
+                previousMean.withUnsafeBufferPointer { op in
+                    plus.withUnsafeMutableBufferPointer { pp in
+                        minus.withUnsafeMutableBufferPointer { mp in
+                            mean.withUnsafeMutableBufferPointer { sp in
+                                delta.withUnsafeMutableBufferPointer { dp in
+                                    ck_nudge_delta_reuse_mean(activation.descriptor, rule.c, alpha, ap.baseAddress,
+                                                              vp.baseAddress, pp.baseAddress,
+                                                              keepMinus ? mp.baseAddress : nil, op.baseAddress,
+                                                              sp.baseAddress, dp.baseAddress, Int64(a.count), &reused)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "Nudge.hiddenWithDelta(\(activation), \(rule), α=\(alpha), previousMean:)")
+        return (plus, keepMinus ? minus : nil, reused ? previousMean : mean, delta, reused)
+    }
+
     /// Damped nudge: `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
     /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
     public static func hiddenDamped(_ activation: Activation, rule: NudgeRule, alpha: Float, damping: Float,

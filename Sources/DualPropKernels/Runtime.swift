@@ -83,6 +83,21 @@ public enum Runtime {
         set { ck_set_flush_denormals(newValue) }
     }
 
+    /// Most bytes of freed large tensor buffers kept for reuse (the step arena; default 2 GiB).
+    /// A training step allocates the same buffers every step; kept buffers are handed out again
+    /// for the same size without page faults. Lowering it frees the oldest kept buffers; 0 turns
+    /// reuse off. See `ck_buffer_alloc`.
+    public static var bufferCacheLimit: Int {
+        get { Int(ck_buffer_cache_limit()) }
+        set {
+            precondition(newValue >= 0, "Runtime.bufferCacheLimit must be ≥ 0, got \(newValue)")
+            ck_buffer_cache_set_limit(newValue)
+        }
+    }
+
+    /// Bytes of freed tensor buffers the cache holds now.
+    public static var bufferCacheHeld: Int { Int(ck_buffer_cache_held()) }
+
     /// The implementation the active kernel table uses for `family`, e.g. "avx512 16x28".
     public static func implementationName(_ family: KernelFamily) -> String {
         String(cString: ck_impl_name(ck_op(UInt32(family.rawValue))))

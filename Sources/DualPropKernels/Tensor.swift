@@ -39,6 +39,12 @@ public struct Tensor: @unchecked Sendable {
         #endif
     }
 
+    /// A tensor over existing storage (a view, see `TensorView.swift`).
+    init(storage: AlignedStorage, shape: [Int]) {
+        self.shape = shape
+        self.storage = storage
+    }
+
     /// A tensor of the given shape holding `values` in row-major order.
     public init(shape: [Int], values: [Float]) {
         let n = shape.reduce(1, *)

@@ -72,7 +72,7 @@ enum DataParallel {
         guard !json.isEmpty else { return nil }
         let received = try decodeJSON(TrainingState.self, from: json, file: "the resume point broadcast by rank 0")
         try broadcastWeights(&net, group)
-        var hasMomentum = [UInt8(optimizer.velocities.isEmpty ? 0 : 1)]
+        var hasMomentum = [UInt8(optimizer.hasMomentum ? 1 : 0)]
         try group.broadcast(&hasMomentum)
         if hasMomentum == [1] {
             let like = net.parameters.map { (weight: $0.weight, bias: $0.bias) }
@@ -81,127 +81,5 @@ enum DataParallel {
             if !group.isRoot { optimizer.velocities = try unflatten(flat, like: like) }
         }
         return received
-    }
-}
-
-/// The gradients of every block packed into a few contiguous buffers ("buckets") of at most
-/// `bucketBytes`, top blocks first: the order in which back-propagation finishes them. A rule
-/// hands over each block's gradients as soon as it has them (`add`); a bucket whose blocks are
-/// all in starts its non-blocking allreduce at once, so the communication overlaps the rest of the
-/// step where the rule allows (BP: the whole backward sweep below the block; DP/DP⊤: only the
-/// weight-gradient pass after the inference). Every rank starts the buckets in the same order.
-struct GradientBuckets {
-    /// Where one gradient tensor lives: bucket and offset.
-    struct Slot { let block: Int; let isBias: Bool; let bucket: Int; let offset: Int; let shape: [Int]; let count: Int }
-    /// One buffer per bucket, at a fixed address (a non-blocking allreduce keeps the pointer).
-    final class Buffer {
-        let values: UnsafeMutableBufferPointer<Float>
-        init(count: Int) {
-            values = .allocate(capacity: count)
-            values.initialize(repeating: 0)
-        }
-        deinit { values.deallocate() }
-    }
-    private(set) var buffers: [Buffer] = []
-    private(set) var slots: [Slot] = []
-    /// The slots of each block (weight, bias).
-    private var slotsOfBlock: [[Int]] = []
-    private var slotsPerBucket: [Int] = []
-    // The step in progress.
-    private var scale: Float = 1
-    private var filled: [Int] = []
-    private var pending: [PendingSum?] = []
-    private var added: [Bool] = []
-    /// Seconds per step from the first bucket's start to the end of the sum, the part of it spent
-    /// waiting after the rule had finished (not hidden), and steps.
-    private(set) var communicationSeconds = 0.0, exposedSeconds = 0.0, reductions = 0
-    private var firstStart: Double? = nil
-
-    /// PyTorch DDP's default bucket size.
-    static let defaultBucketBytes = 25 << 20
-
-    /// Buckets for the parameter shapes of `net`.
-    init(_ net: Sequential, bucketBytes: Int = GradientBuckets.defaultBucketBytes) {
-        let limit = max(1, bucketBytes / MemoryLayout<Float>.stride)
-        let parameters = net.parameters
-        var sizes: [Int] = [0]
-        slotsOfBlock = Array(repeating: [], count: parameters.count)
-        for (k, p) in parameters.enumerated().reversed() {
-            for (isBias, t) in [(false, p.weight), (true, p.bias)] {
-                if sizes[sizes.count - 1] > 0 && sizes[sizes.count - 1] + t.count > limit { sizes.append(0) }
-                slotsOfBlock[k].append(slots.count)
-                slots.append(Slot(block: k, isBias: isBias, bucket: sizes.count - 1, offset: sizes[sizes.count - 1],
-                                  shape: t.shape, count: t.count))
-                sizes[sizes.count - 1] += t.count
-            }
-        }
-        buffers = sizes.map { Buffer(count: $0) }
-        slotsPerBucket = sizes.indices.map { b in slots.filter { $0.bucket == b }.count }
-    }
-
-    /// Starts a step whose gradients are weighted by `scale` (this rank's share of the batch).
-    mutating func begin(scale: Float) {
-        self.scale = scale
-        filled = Array(repeating: 0, count: buffers.count)
-        pending = Array(repeating: nil, count: buffers.count)
-        added = Array(repeating: false, count: slotsOfBlock.count)
-        firstStart = nil
-    }
-
-    /// Block `k`'s gradients are final: pack them; start every bucket that is complete, in order.
-    mutating func add(block k: Int, weight: Tensor, bias: Tensor, group: ProcessGroup) throws {
-        precondition(!added[k], "GradientBuckets: block \(k) handed over twice")
-        added[k] = true
-        for i in slotsOfBlock[k] {
-            let s = slots[i]
-            let t = s.isBias ? bias : weight
-            precondition(t.count == s.count, "GradientBuckets: block \(k) gradient has \(t.count) elements, expected \(s.count)")
-            let dst = buffers[s.bucket].values.baseAddress! + s.offset
-            let factor = scale
-            t.withUnsafeBufferPointer { src in
-                for j in 0..<s.count { dst[j] = src[j] * factor }
-            }
-            filled[s.bucket] += 1
-        }
-        try startCompleteBuckets(group)
-        for b in pending.indices { _ = pending[b]?.poll() }  // let MPI progress the started ones
-    }
-
-    /// Buckets start strictly in index order, so every rank issues the same sequence.
-    private mutating func startCompleteBuckets(_ group: ProcessGroup) throws {
-        for b in buffers.indices where pending[b] == nil {
-            guard filled[b] == slotsPerBucket[b] else { return }
-            if firstStart == nil { firstStart = now() }
-            pending[b] = try PendingSum.start(buffers[b].values, group: group)
-        }
-    }
-
-    /// Ends the step: blocks never handed over (a rank with no images) count as zeros; waits for
-    /// every bucket and returns the sum over the ranks (the same on every rank).
-    mutating func finish(group: ProcessGroup) throws -> Gradients {
-        let finished = now()
-        for k in added.indices where !added[k] {
-            for i in slotsOfBlock[k] {
-                let s = slots[i]
-                (buffers[s.bucket].values.baseAddress! + s.offset).update(repeating: 0, count: s.count)
-                filled[s.bucket] += 1
-            }
-            added[k] = true
-        }
-        try startCompleteBuckets(group)
-        for b in pending.indices { try pending[b]?.wait() }
-        let depth = slotsOfBlock.count
-        var weights = [Tensor](repeating: Tensor(shape: [0]), count: depth), biases = weights
-        for s in slots {
-            var t = Tensor(shape: s.shape)
-            let src = buffers[s.bucket].values.baseAddress! + s.offset
-            t.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src, count: s.count) }
-            if s.isBias { biases[s.block] = t } else { weights[s.block] = t }
-        }
-        let end = now()
-        exposedSeconds += end - finished
-        communicationSeconds += end - (firstStart ?? finished)
-        reductions += 1
-        return Gradients(weights: weights, biases: biases)
     }
 }

@@ -19,7 +19,7 @@ struct EpochStepper {
         self.config = config; self.data = data; self.group = group; self.checkReplicas = checkReplicas
         rule = config.learningRule()
         assembler = BatchAssembler(normalization: data.normalization, augmentation: .cropAndFlip, seed: config.seed)
-        buckets = group.size > 1 ? GradientBuckets(net) : nil
+        buckets = nil  // made from the optimizer's parameter store at the first step (MPI only)
     }
 
     var stepsPerEpoch: Int { (data.split.train.count + config.batchSize - 1) / config.batchSize }
@@ -53,20 +53,26 @@ struct EpochStepper {
         let mine = DataParallel.shard(batch, group)
         var result: StepResult? = nil
         var input = Tensor(shape: [0])
-        var summed: Gradients? = nil
         if !mine.isEmpty {
             assembler.assemble(from: data.train, indices: mine, epoch: epoch, into: &values, labels: &labels)
             input = Tensor(shape: [labels.count, data.train.height, data.train.width, data.train.channels], values: values)
         }
-        if var b = buckets {
-            // Each share's gradient is its mean; weighting by share/batch makes the sum the batch mean.
-            b.begin(scale: Float(mine.count) / Float(batch.count))
-            if !mine.isEmpty {
-                result = try rule.step(net, input: input, labels: labels) { k, w, bias in
-                    try b.add(block: k, weight: w, bias: bias, group: group)
+        if group.size > 1 {
+            // The gradients go straight into the optimizer's gradient buffer, bucket by bucket,
+            // and are summed there in place; the update then reads them where they are.
+            optimizer.prepare(&net)
+            var b = buckets ?? GradientBuckets(optimizer.store!)
+            let network = net
+            try optimizer.withGradientBuffer { buffer in
+                // Each share's gradient is its mean; weighting by share/batch makes the sum the batch mean.
+                b.begin(scale: Float(mine.count) / Float(batch.count))
+                if !mine.isEmpty {
+                    result = try rule.step(network, input: input, labels: labels) { k, w, bias in
+                        try b.add(block: k, weight: w, bias: bias, into: buffer, group: group)
+                    }
                 }
+                try b.finish(buffer, group: group)
             }
-            summed = try b.finish(group: group)
             buckets = b
         } else if !mine.isEmpty {
             result = try rule.step(net, input: input, labels: labels)
@@ -82,7 +88,11 @@ struct EpochStepper {
         let outcome = Outcome(lossSum: sums[0], correct: Int(sums[1]), count: Int(sums[2]), nonFiniteRanks: bad, localLoss: loss,
                               local: config.checkGradients ? result.map { ($0.gradients, input, labels) } : nil)
         guard bad.isEmpty else { return outcome }
-        try optimizer.update(&net, gradients: summed ?? result!.gradients, learningRate: lr)
+        if group.size > 1 {
+            try optimizer.updateFromGradientBuffer(&net, learningRate: lr)
+        } else {
+            try optimizer.update(&net, gradients: result!.gradients, learningRate: lr)
+        }
         if checkReplicas && group.size > 1 {
             let h = DataParallel.hash(net)
             let r = try group.range(h)

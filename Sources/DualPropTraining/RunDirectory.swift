@@ -153,9 +153,10 @@ public struct RunDirectory {
     /// leaves either the previous checkpoint or this one.
     func writeState(_ state: TrainingState, network net: Sequential, optimizer: SGD) throws {
         var tensors = try net.pytorchParameters().map { NamedTensor(name: "model." + $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars) }
-        if !optimizer.velocities.isEmpty {
+        if optimizer.hasMomentum {
             var carrier = net
-            carrier.withParameters { k, w, b in w = optimizer.velocities[k].weight; b = optimizer.velocities[k].bias }
+            let velocities = optimizer.velocities  // one copy out of the momentum buffer
+            carrier.withParameters { k, w, b in w = velocities[k].weight; b = velocities[k].bias }
             tensors += try carrier.pytorchParameters().map { NamedTensor(name: "momentum." + $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars) }
         }
         let json = String(decoding: try canonicalJSON(state), as: UTF8.self)

@@ -67,14 +67,14 @@ struct test_case {
     int ta, tb, col_major;
     float alpha, beta;
     ck_conv2d_params p;
-    int conv_algo;       /* ck_conv_algo the conv case runs under (CK_CONV_ALGO_AUTO: the rule) */
+    ck_conv_algo algo;   /* convolutions: forced algorithm, or CK_CONV_ALGO_AUTO (the setting in force) */
     float *a, *b, *c0, *d, *aa, *ab, *ac;
     uint8_t *sw;
 };
 
 enum { K_GEMM, K_CONV_FWD, K_CONV_BWD_DATA, K_CONV_BWD_WEIGHTS, K_BIAS_BWD, K_POOL_FWD, K_POOL_BWD,
-       K_POOL_BWD_SWITCHED, K_POOL_SWITCH_UPDATE, K_RELU, K_AXPY, K_BIAS_ADD, K_SGD, K_ADAM, K_ACT_MAP,
-       K_NUDGE, K_ENERGY };
+       K_POOL_BWD_SWITCHED, K_POOL_SWITCH_UPDATE, K_RELU, K_AXPY, K_BIAS_ADD, K_SGD, K_SGD_PACKED, K_ADAM, K_ACT_MAP,
+       K_NUDGE, K_NUDGE_REUSE, K_ENERGY };
 
 static ck_status run_gemm(const test_case *c, float *out, int use_abs) {
     const int64_t rows_a = c->ta ? c->k : c->m, cols_a = c->ta ? c->m : c->k;
@@ -88,16 +88,18 @@ static ck_status run_gemm(const test_case *c, float *out, int use_abs) {
                     use_abs ? fabsf(c->beta) : c->beta, out, ldc);
 }
 
-static ck_status run_conv_algo(const test_case *c, float *out, int use_abs);
+static ck_status run_conv_pass(const test_case *c, float *out, int use_abs);
 
 static ck_status run_conv(const test_case *c, float *out, int use_abs) {
-    ck_conv_set_algorithm((ck_conv_algo)c->conv_algo);
-    ck_status st = run_conv_algo(c, out, use_abs);
-    ck_conv_set_algorithm(CK_CONV_ALGO_AUTO);
+    if (c->algo == CK_CONV_ALGO_AUTO) return run_conv_pass(c, out, use_abs);
+    const ck_conv_algo saved = ck_conv_get_algorithm();
+    ck_conv_set_algorithm(c->algo);
+    ck_status st = run_conv_pass(c, out, use_abs);
+    ck_conv_set_algorithm(saved);
     return st;
 }
 
-static ck_status run_conv_algo(const test_case *c, float *out, int use_abs) {
+static ck_status run_conv_pass(const test_case *c, float *out, int use_abs) {
     const float *a = use_abs ? c->aa : c->a, *b = use_abs ? c->ab : c->b;
     switch (c->kind) {
     case K_CONV_FWD: return ck_conv2d_fwd(&c->p, a, b, use_abs ? c->ac : c->c0, out, NULL, 0);
@@ -157,6 +159,14 @@ static ck_status run_eltwise(const test_case *c, float *out, int use_abs) {
         memcpy(out, c->a, (size_t)n * sizeof(float));
         memcpy(out + n, c->c0, (size_t)n * sizeof(float));
         return ck_sgd_momentum_step(n, 0.01f, 0.9f, 5e-4f, out, c->b, out + n);
+    case K_SGD_PACKED: { /* a parameter store: odd tensor sizes at 64-aligned offsets */
+        static const int64_t offsets[] = {0, 1024, 31040, 31104, 56128}, counts[] = {1000, 30001, 7, 25013, 20000};
+        const float *g[5];
+        for (int t = 0; t < 5; ++t) g[t] = c->b + offsets[t];
+        memcpy(out, c->a, (size_t)n * sizeof(float));
+        memcpy(out + n, c->c0, (size_t)n * sizeof(float));
+        return ck_sgd_momentum_step_packed(5, offsets, counts, 0.01f, 0.9f, 5e-4f, out, g, out + n);
+    }
     case K_ADAM:
         memcpy(out, c->a, (size_t)n * sizeof(float));
         memset(out + n, 0, (size_t)(2 * n) * sizeof(float));
@@ -164,6 +174,19 @@ static ck_status run_eltwise(const test_case *c, float *out, int use_abs) {
     case K_ACT_MAP: return ck_activation_apply(tanh_act, CK_ACT_FN_F, c->a, out, n);
     case K_NUDGE:
         return ck_nudge_delta(relu, CK_RULE_DPT, 0.5f, c->a, c->b, out, out + n, out + 2 * n, out + 3 * n, n);
+    case K_NUDGE_REUSE: {
+        /* DP⊤ α = 0 twice: against s̄_old = relu(a) (kept: the flag must say so) and against
+         * random floats (written in full). Outputs s⁺, δ, the first s̄, the second s̄. */
+        bool reused = false;
+        for (int64_t i = 0; i < n; ++i) out[2 * n + i] = c->a[i] <= 0.0f ? 0.0f : c->a[i];
+        ck_status st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, out, NULL, out + 2 * n,
+                                                 out + 2 * n, out + n, n, &reused);
+        if (st != CK_OK) return st;
+        if (!reused) return CK_ERR_UNSUPPORTED; /* reported as a failure */
+        st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, out, NULL, c->c0, out + 3 * n,
+                                       out + n, n, &reused);
+        return st != CK_OK ? st : reused ? CK_ERR_UNSUPPORTED : CK_OK;
+    }
     case K_ENERGY: {
         double e = 0;
         ck_activation act = {CK_ACT_SIGMOID, 0};
@@ -215,7 +238,7 @@ static ck_conv2d_params conv_params(int64_t n, int64_t hw, int64_t ch, int64_t k
     return p;
 }
 
-static void add_conv(ck_conv2d_params p) {
+static void add_conv_algo(ck_conv2d_params p, ck_conv_algo algo) {
     int64_t po, qo;
     if (ck_conv2d_output_size(&p, &po, &qo) != CK_OK) { fprintf(stderr, "bad conv case\n"); exit(2); }
     const int64_t xs = p.n * p.h * p.w * p.c, ys = p.n * po * qo * p.k, ws = p.r * p.s * p.c * p.k;
@@ -225,12 +248,14 @@ static void add_conv(ck_conv2d_params p) {
     snprintf(shape, sizeof shape, "n=%lld %lldx%lld c=%lld k=%lld %lldx%lld/%lld", (long long)p.n, (long long)p.h,
              (long long)p.w, (long long)p.c, (long long)p.k, (long long)p.r, (long long)p.s, (long long)p.stride_h);
     static const char *names[] = {"conv fwd", "conv bwd-data", "conv bwd-weights", "conv bias-bwd"};
+    if (algo == CK_CONV_ALGO_WINOGRAD) strncat(shape, " winograd", sizeof shape - strlen(shape) - 1);
     const int kinds[] = {K_CONV_FWD, K_CONV_BWD_DATA, K_CONV_BWD_WEIGHTS, K_BIAS_BWD};
     for (int i = 0; i < 4; ++i) {
         char name[96];
         snprintf(name, sizeof name, "%s %s", names[i], shape);
         test_case *c = new_case(name, kinds[i]);
         c->p = p;
+        c->algo = algo;
         c->run = run_conv;
         switch (kinds[i]) {
         case K_CONV_FWD:
@@ -268,7 +293,7 @@ static void add_winograd(ck_conv2d_params p, ck_conv_algo algo) {
                  (long long)p.h, (long long)p.w, (long long)p.c, (long long)p.k);
         test_case *c = new_case(name, bwd ? K_CONV_BWD_DATA : K_CONV_FWD);
         c->p = p;
-        c->conv_algo = algo;
+        c->algo = algo;
         c->run = run_conv;
         c->a = bwd ? dy : x;
         c->b = w;
@@ -276,6 +301,8 @@ static void add_winograd(ck_conv2d_params p, ck_conv_algo algo) {
         c->out_floats = bwd ? xs : ys;
     }
 }
+
+static void add_conv(ck_conv2d_params p) { add_conv_algo(p, CK_CONV_ALGO_AUTO); }
 
 static void add_pool(int64_t n, int64_t h, int64_t w, int64_t ch) {
     ck_conv2d_params p = {n, h, w, ch, 0, 0, 0, 0, 0, 0, 0};
@@ -365,6 +392,10 @@ static void build_cases(int quick) {
     add_winograd(conv_params(1, 16, 64, 64, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
     add_winograd(conv_params(20, 4, 352, 352, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
     if (!quick) add_winograd(conv_params(6, 4, 520, 520, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_2X2);
+    /* Winograd forced on every ISA (auto takes it only where it was measured to win): channel
+     * counts off the panel widths, odd sides, several tile blocks of the backward-weights pass. */
+    add_conv_algo(conv_params(3, 11, 40, 56, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);
+    if (!quick) add_conv_algo(conv_params(5, 19, 24, 72, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);
     /* Pooling: one image, odd sizes, many rows. */
     add_pool(1, 6, 6, 16);
     add_pool(3, 7, 5, 64);
@@ -375,9 +406,11 @@ static void build_cases(int quick) {
     add_eltwise("axpy", K_AXPY, 100000, 1);
     add_eltwise("bias add", K_BIAS_ADD, 64 * 1500, 1);
     add_eltwise("sgd momentum", K_SGD, 100000, 2);
+    add_eltwise("sgd momentum, packed store", K_SGD_PACKED, 100000, 2);
     add_eltwise("adam", K_ADAM, 100000, 3);
     add_eltwise("tanh", K_ACT_MAP, 200000, 1);
     add_eltwise("nudge+delta (relu, DP⊤)", K_NUDGE, 200000, 4);
+    add_eltwise("nudge+delta reusing s̄ (relu, DP⊤ α=0)", K_NUDGE_REUSE, 200037, 4);
     add_eltwise("energy (sigmoid)", K_ENERGY, 300000, 0);
 }
 
