@@ -193,8 +193,9 @@ final class WinogradTests: XCTestCase {
     }
 
     /// The algorithm switch: forced direct never runs Winograd; auto follows the measured rule
-    /// (F(4×4) on the 32×32…4×4 VGG16 layers; direct on 2×2 (F(2×2) without a direct leaf) and on conv1's 3 channels); `winograd` takes the rule's tile size
-    /// (F(2×2) where auto runs direct); the two tile sizes can be forced.
+    /// (F(4×4) on the 32×32…4×4 VGG16 layers; direct on 2×2 (F(2×2) without a direct leaf) and
+    /// on conv1's 3 channels); `winograd` takes the rule's tile size (F(2×2) where auto runs
+    /// direct); the two tile sizes can be forced.
     func testAlgorithmSelection() throws {
         let vgg2 = ([100, 32, 32, 64], [3, 3, 64, 64]), vgg6 = ([25, 8, 8, 256], [3, 3, 256, 256])
         let vgg9 = ([100, 4, 4, 512], [3, 3, 512, 512]), vgg11 = ([100, 2, 2, 512], [3, 3, 512, 512])
