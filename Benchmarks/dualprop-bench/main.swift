@@ -15,7 +15,7 @@ struct DualPropBench: ParsableCommand {
         commandName: "dualprop-bench",
         abstract: "Step cost and short training checks of the learning rules on VGG16.",
         version: "dualprop-bench \(Runtime.version)",
-        subcommands: [StepCost.self, TrainCheck.self, GradientDigest.self], defaultSubcommand: StepCost.self)
+        subcommands: [StepCost.self, TrainCheck.self, GradientDigest.self, UpdateCost.self], defaultSubcommand: StepCost.self)
 }
 
 /// Interleaved timing of one gradient step per rule.
