@@ -189,7 +189,8 @@ static ck_status run_eltwise(const test_case *c, float *out, int use_abs) {
                                                  out + 2 * n, out + n, n, &reused);
         if (st != CK_OK) return st;
         if (!reused) return CK_ERR_UNSUPPORTED; /* reported as a failure */
-        st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, out, NULL, c->c0, out + 3 * n,
+        /* the second call without s⁺ (as a single sweep does): δ and s̄ only */
+        st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, NULL, NULL, c->c0, out + 3 * n,
                                        out + n, n, &reused);
         return st != CK_OK ? st : reused ? CK_ERR_UNSUPPORTED : CK_OK;
     }
