@@ -123,12 +123,20 @@ CK_API ck_status ck_conv2d_fwd_epilogue(const ck_conv2d_params *params, const fl
 typedef enum ck_conv_algo {
     CK_CONV_ALGO_AUTO = 0,     /**< per layer and pass, by a rule measured on the VGG16 shapes */
     CK_CONV_ALGO_DIRECT = 1,   /**< never Winograd: the direct 3x3 leaf, or im2col+sgemm */
-    CK_CONV_ALGO_WINOGRAD = 2  /**< Winograd F(2x2, 3x3) wherever it applies */
+    CK_CONV_ALGO_WINOGRAD = 2, /**< Winograd wherever it applies; for forward and backward-data
+                                    the tile size F(4x4, 3x3) or F(2x2, 3x3) of auto mode's
+                                    measured rule (F(2x2) where auto would run direct);
+                                    backward-weights has F(2x2, 3x3) only */
+    CK_CONV_ALGO_WINOGRAD_2X2 = 3, /**< Winograd F(2x2, 3x3) wherever it applies */
+    CK_CONV_ALGO_WINOGRAD_4X4 = 4  /**< Winograd wherever it applies, F(4x4, 3x3) for forward and
+                                        backward-data (its float32 error bound is ≈ 36× looser
+                                        than F(2x2)'s, measured errors 10–23× larger:
+                                        Benchmarks/README.md), F(2x2, 3x3) for backward-weights */
 } ck_conv_algo;
 
 /** Set the convolution algorithm for subsequent calls (process-wide). Overrides the
- *  CK_CONV_ALGO environment variable (direct | winograd | auto), which is read at the first
- *  convolution otherwise. Not thread-safe with respect to convolutions running concurrently.
+ *  CK_CONV_ALGO environment variable (direct | winograd | winograd2x2 | winograd4x4 |
+ *  auto), which is read at the first convolution otherwise. Not thread-safe with respect to convolutions running concurrently.
  *  Errors: CK_ERR_BAD_ARGUMENT for a value outside ck_conv_algo. */
 CK_API ck_status ck_conv_set_algorithm(ck_conv_algo algo);
 

@@ -66,8 +66,9 @@ typedef enum ck_op {
     CK_OP_ACTIVATION = 4,/**< activation families and the fused nudge/Fenchel/Bregman kernels */
     CK_OP_LOSS = 5,      /**< softmax cross-entropy */
     CK_OP_LIFTED = 6,    /**< lifted-network coordinate descent */
-    CK_OP_WINOGRAD = 7,  /**< Winograd 3x3 convolution transforms (ck_conv2d_algorithm_name says
-                              which algorithm a given convolution pass runs) */
+    CK_OP_WINOGRAD = 7,  /**< Winograd 3x3 convolution transforms: the F(2x2, 3x3) leaves' name
+                              (ck_conv2d_algorithm_name says which algorithm and tile size a
+                              given convolution pass runs) */
     CK_OP_COUNT = 8
 } ck_op;
 

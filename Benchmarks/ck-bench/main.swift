@@ -8,7 +8,8 @@ struct CKBench: ParsableCommand {
         commandName: "ck-bench",
         abstract: "Microbenchmarks of the DualProp C kernels (build with -c release).",
         version: "ck-bench \(Runtime.version)",
-        subcommands: [GemmBench.self, ConvBench.self, NudgeBench.self, LiftedBench.self, SplitReport.self, WinogradBench.self]
+        subcommands: [GemmBench.self, ConvBench.self, NudgeBench.self, LiftedBench.self, SplitReport.self, WinogradBench.self,
+                      WinogradErrorBench.self]
     )
 }
 

@@ -30,7 +30,7 @@ struct StepCost: ParsableCommand {
     @Option(help: "Threads (default: all cores).") var threads: Int?
     @Option(help: "Comma-separated rules: bp, fbp, dpT0, dpTh, dpT1, dph, dpT-fp (16 forward passes, α=½).")
     var rules: String = "bp,fbp,dpT0,dpTh,dpT1,dph"
-    @Option(help: "3x3 convolution algorithm(s): auto, direct or winograd, or a comma list to interleave (default: CK_CONV_ALGO, else auto).")
+    @Option(help: "3x3 convolution algorithm(s): auto, direct, winograd, winograd2x2 or winograd4x4, or a comma list to interleave (default: CK_CONV_ALGO, else auto).")
     var convAlgo: String?
     @Flag(help: "Print JSON instead of the table.") var json = false
     @Option(name: .customLong("buffer-cache-mib"), help: "Limit of the tensor buffer cache in MiB (the step arena; 0 turns it off; default: the library's).")
@@ -49,7 +49,7 @@ struct StepCost: ParsableCommand {
         let algorithms: [ConvAlgorithm?] = try convAlgo.map { list in
             try list.split(separator: ",").map { name -> ConvAlgorithm? in
                 guard let a = ConvAlgorithm(name: String(name)) else {
-                    throw ValidationError("--conv-algo must list auto, direct or winograd, got '\(name)'")
+                    throw ValidationError("--conv-algo must list auto, direct, winograd, winograd2x2 or winograd4x4, got '\(name)'")
                 }
                 return a
             }
@@ -159,7 +159,7 @@ func processCPUSeconds() -> Double {
 func applyConvAlgorithm(_ name: String?) throws {
     guard let name else { return }
     guard let algorithm = ConvAlgorithm(name: name) else {
-        throw ValidationError("--conv-algo must be auto, direct or winograd, got '\(name)'")
+        throw ValidationError("--conv-algo must be auto, direct, winograd, winograd2x2 or winograd4x4, got '\(name)'")
     }
     Runtime.convAlgorithm = algorithm
 }
@@ -193,7 +193,7 @@ struct TrainCheck: ParsableCommand {
     @Option(help: "Comma-separated rules (bp, fbp, dpT0, dpTh, dpT1, dph, dpT001 = DP⊤ α=0 β=0.01).")
     var rules: String = "bp,fbp,dph,dpT0,dpTh,dpT1"
     @Option(help: "Threads (default: all cores).") var threads: Int?
-    @Option(help: "3x3 convolution algorithm: auto, direct or winograd (default: CK_CONV_ALGO, else auto).")
+    @Option(help: "3x3 convolution algorithm: auto, direct, winograd, winograd2x2 or winograd4x4 (default: CK_CONV_ALGO, else auto).")
     var convAlgo: String?
     @Option(help: "Seed of the network's initial weights.") var seed: UInt64 = 1
 

@@ -78,7 +78,7 @@ const char *ck_conv2d_algorithm_name(const ck_conv2d_params *p, ck_conv2d_pass p
     int64_t po, qo;
     if (ck_conv2d_output_size(p, &po, &qo) != CK_OK) return "invalid";
     if (ck_conv3x3_winograd_selected(p, pass))
-        return pass == CK_CONV2D_BWD_WEIGHTS ? ck_active_kernels()->winograd_wgrad.name : ck_active_kernels()->winograd.name;
+        return pass == CK_CONV2D_BWD_WEIGHTS ? ck_active_kernels()->winograd_wgrad.name : ck_conv3x3_winograd_name(p, pass);
     if ((pass == CK_CONV2D_FWD && ck_conv3x3_direct_eligible(p, p->c, p->k)) ||
         (pass == CK_CONV2D_BWD_WEIGHTS && ck_conv3x3_direct_bwd_weights_eligible(p)) ||
         (pass == CK_CONV2D_BWD_DATA && ck_conv3x3_direct_eligible(p, p->k, p->c)))

@@ -18,6 +18,13 @@ int ck_conv3x3_winograd_eligible(const ck_conv2d_params *p);
  * or chosen by the measured per-layer rule in auto mode. */
 int ck_conv3x3_winograd_selected(const ck_conv2d_params *p, ck_conv2d_pass pass);
 
+/* Output tile side, 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)), that the Winograd path uses for `pass`
+ * of `p` under the algorithm setting (the forced size, else the measured rule). */
+int ck_conv3x3_winograd_tile(const ck_conv2d_params *p, ck_conv2d_pass pass);
+
+/* "winograd F(2x2,3x3) <isa>" or "winograd F(4x4,3x3) <isa>": the leaves that tile size runs. */
+const char *ck_conv3x3_winograd_name(const ck_conv2d_params *p, ck_conv2d_pass pass);
+
 /* Workspace bytes of the Winograd forward (flip = 0) or backward-data (flip = 1) pass with the
  * current thread count (ck_get_num_threads): the transformed filters plus one block of
  * transformed tiles per thread. */

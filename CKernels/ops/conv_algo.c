@@ -18,12 +18,13 @@ static int from_environment(void) {
     const char *e = getenv("CK_CONV_ALGO");
     if (e && strcmp(e, "direct") == 0) return CK_CONV_ALGO_DIRECT;
     if (e && strcmp(e, "winograd") == 0) return CK_CONV_ALGO_WINOGRAD;
+    if (e && strcmp(e, "winograd2x2") == 0) return CK_CONV_ALGO_WINOGRAD_2X2;
+    if (e && strcmp(e, "winograd4x4") == 0) return CK_CONV_ALGO_WINOGRAD_4X4;
     return CK_CONV_ALGO_AUTO; /* unset, "auto", or anything else */
 }
 
 ck_status ck_conv_set_algorithm(ck_conv_algo algo) {
-    if (algo != CK_CONV_ALGO_AUTO && algo != CK_CONV_ALGO_DIRECT && algo != CK_CONV_ALGO_WINOGRAD)
-        return CK_ERR_BAD_ARGUMENT;
+    if (algo < CK_CONV_ALGO_AUTO || algo > CK_CONV_ALGO_WINOGRAD_4X4) return CK_ERR_BAD_ARGUMENT;
     atomic_store(&algo_setting, (int)algo);
     return CK_OK;
 }
@@ -38,20 +39,27 @@ ck_conv_algo ck_conv_get_algorithm(void) {
     return (ck_conv_algo)a;
 }
 
-/* The auto rule, measured with `ck-bench wino` on the VGG16 layers at batch 100 (AMD EPYC Zen 4,
- * Benchmarks/README.md, "Winograd or direct"):
- *  - 32x32 … 8x8 images with ≥ 32 channels in and out: Winograd, 1.3–1.9× faster than the
- *    direct AVX-512 leaf and 1.7–3.7× faster than im2col+SGEMM (AVX2), forward and backward-data.
- *  - 4x4 images: Winograd loses to the direct leaf (0.5–1.0×: a third of the direct taps fall in
- *    the padding and are skipped, and the 16·C·K transformed filters no longer fit a cache) but
- *    beats im2col+SGEMM (1.0–1.45×), so it runs only where the ISA has no direct leaf.
- *  - 2x2 images, and a side with < 32 channels (conv1: 3 → 64, whose backward-data has 3 output
- *    channels): direct or im2col (Winograd 0.2–0.7×). */
+/* The auto rule: 0 = direct (or im2col), else the Winograd output tile side. Measured with
+ * `ck-bench wino` (SwiftPM release build, clang) on the VGG16 layers at batch 100, forward and
+ * backward-data, 5 interleaved rounds at 1 and 2 threads (AMD EPYC Zen 4, shared machine;
+ * Benchmarks/README.md, "Winograd F(2×2), F(4×4) and the algorithm rule"), ratio = direct
+ * time / Winograd time, over both passes and thread counts:
+ *  - 32x32 … 8x8 images, ≥ 32 channels in and out: F(4x4) 1.7–3.0× (AVX-512) and 1.5–3.1×
+ *    (AVX2, two runs), F(2x2) 1.2–1.8× and 1.3–1.8×.
+ *  - 4x4 images (256–512 channels): F(4x4) 1.2–1.9× (AVX-512), 1.15–1.75× (AVX2); F(2x2)
+ *    1.0–1.5× and 0.9–1.3×. (With the CMake/gcc 12 build the AVX2 Winograd path is slower: F(4x4)
+ *    0.83–0.97× on these, 1.3× on 32x32 … 8x8; the rule follows the clang build.)
+ *  - 2x2 images (one padded tile per image: 16 or 36 products against direct's 16 real taps):
+ *    F(2x2) 0.45–0.8×, F(4x4) 0.2–0.45× → direct; likewise a side with < 32 channels (conv1:
+ *    3 → 64, whose backward-data has 3 output channels; Winograd 0.4–0.7×).
+ *  - Without a direct leaf (ref: im2col + SGEMM), F(4x4) on 8x8 and 4x4 images (2.7–3.3×,
+ *    F(2x2) 1.7–2.1×) and F(2x2) on 2x2 images (1.3–1.4×, F(4x4) 0.6–0.7×); 1 thread. */
 static int winograd_wins(const ck_conv2d_params *p, ck_conv2d_pass pass) {
     const int64_t c_in = pass == CK_CONV2D_BWD_DATA ? p->k : p->c, c_out = pass == CK_CONV2D_BWD_DATA ? p->c : p->k;
-    if (c_in < 32 || c_out < 32) return 0;
-    if (p->h >= 8 && p->w >= 8) return 1;
-    return p->h >= 4 && p->w >= 4 && !ck_conv3x3_direct_eligible(p, c_in, c_out);
+    if (c_in < 32 || c_out < 32 || p->h < 2 || p->w < 2) return 0; /* 1-pixel rows: 9 taps at most */
+    const int small = p->h < 4 || p->w < 4;
+    if (!ck_conv3x3_direct_eligible(p, c_in, c_out)) return small ? 2 : 4;
+    return small ? 0 : 4;
 }
 
 /* Backward-weights (ops/conv3x3_winograd_wgrad.c), measured the same way (Benchmarks/README.md,
@@ -69,7 +77,25 @@ int ck_conv3x3_winograd_selected(const ck_conv2d_params *p, ck_conv2d_pass pass)
     if (!ck_conv3x3_winograd_eligible(p)) return 0;
     switch (ck_conv_get_algorithm()) {
     case CK_CONV_ALGO_DIRECT: return 0;
-    case CK_CONV_ALGO_WINOGRAD: return 1;
-    default: return pass == CK_CONV2D_BWD_WEIGHTS ? winograd_wgrad_wins(p) : winograd_wins(p, pass);
+    case CK_CONV_ALGO_WINOGRAD:
+    case CK_CONV_ALGO_WINOGRAD_2X2:
+    case CK_CONV_ALGO_WINOGRAD_4X4: return 1; /* backward-weights: its only tile size, F(2x2) */
+    default: return pass == CK_CONV2D_BWD_WEIGHTS ? winograd_wgrad_wins(p) : winograd_wins(p, pass) != 0;
     }
+}
+
+int ck_conv3x3_winograd_tile(const ck_conv2d_params *p, ck_conv2d_pass pass) {
+    switch (ck_conv_get_algorithm()) {
+    case CK_CONV_ALGO_WINOGRAD_2X2: return 2;
+    case CK_CONV_ALGO_WINOGRAD_4X4: return 4;
+    default: {
+        int tile = winograd_wins(p, pass);
+        return tile ? tile : 2;
+    }
+    }
+}
+
+const char *ck_conv3x3_winograd_name(const ck_conv2d_params *p, ck_conv2d_pass pass) {
+    const ck_kernel_table *t = ck_active_kernels();
+    return ck_conv3x3_winograd_tile(p, pass) == 4 ? t->winograd_4x4.name : t->winograd.name;
 }

@@ -20,4 +20,6 @@ void ck_register_ref(ck_kernel_table *t) {
                                             ck_act_bregman_fwd_ref, ck_act_bregman_bwd_ref, ck_act_energy_ref};
     t->lifted = (ck_lifted_kernels){"ref", ck_lifted_layer_sweep_ref, 0, NULL};
     t->winograd = (ck_winograd_kernels){"winograd F(2x2,3x3) ref", ck_winograd_input_2x2_ref, ck_winograd_output_2x2_ref};
+    t->winograd_4x4 = (ck_winograd_4x4_kernels){"winograd F(4x4,3x3) ref", ck_winograd_input_4x4_ref,
+                                                 ck_winograd_output_4x4_ref};
 }

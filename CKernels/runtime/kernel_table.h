@@ -29,6 +29,7 @@ typedef struct ck_kernel_table {
     ck_activation_kernels activation;
     ck_lifted_kernels lifted;
     ck_winograd_kernels winograd;
+    ck_winograd_4x4_kernels winograd_4x4;
     ck_winograd_wgrad_kernels winograd_wgrad; /* backward-weights transforms */
 } ck_kernel_table;
 

@@ -6,7 +6,9 @@
  *   1. be bitwise identical between two runs at the same T (static splits: deterministic), and
  *   2. match the 1-thread result within the case's tolerance:
  *      - exact (0) for kernels whose per-element arithmetic does not depend on the split
- *        (element-wise, pooling, switches: each output is computed by one thread, one way);
+ *        (element-wise, pooling, switches: each output is computed by one thread, one way;
+ *        the Winograd F(2x2)/F(4x4) convolutions, whose tiles are summed the same way in any
+ *        block);
  *      - for reductions of length L (GEMM k, conv 9·C / 9·K / N·P·Q): |r_T − r_1| ≤
  *        2·(L + 2)·u·B elementwise, u = 2⁻²⁴ and B the same kernel applied to |inputs| (at
  *        1 thread). Each of r_T and r_1 is within γ_L·B of the exact value whatever the
@@ -288,6 +290,27 @@ static void add_conv_algo(ck_conv2d_params p, ck_conv_algo algo) {
     }
 }
 
+/* Forward and backward-data of a 3x3/1/1 convolution forced onto one Winograd tile size:
+ * exact against 1 thread (tiles, blocks and their sums do not depend on the team). */
+static void add_winograd(ck_conv2d_params p, ck_conv_algo algo) {
+    const int64_t xs = p.n * p.h * p.w * p.c, ys = p.n * p.h * p.w * p.k, ws = 9 * p.c * p.k;
+    float *x = random_floats(xs), *w = random_floats(ws), *dy = random_floats(ys), *bias = random_floats(p.k);
+    for (int bwd = 0; bwd < 2; ++bwd) {
+        char name[128];
+        snprintf(name, sizeof name, "winograd %s %s n=%lld %lldx%lld c=%lld k=%lld",
+                 algo == CK_CONV_ALGO_WINOGRAD_4X4 ? "F(4x4)" : "F(2x2)", bwd ? "bwd-data" : "fwd", (long long)p.n,
+                 (long long)p.h, (long long)p.w, (long long)p.c, (long long)p.k);
+        test_case *c = new_case(name, bwd ? K_CONV_BWD_DATA : K_CONV_FWD);
+        c->p = p;
+        c->algo = algo;
+        c->run = run_conv;
+        c->a = bwd ? dy : x;
+        c->b = w;
+        c->c0 = bwd ? NULL : bias;
+        c->out_floats = bwd ? xs : ys;
+    }
+}
+
 static void add_conv(ck_conv2d_params p) { add_conv_algo(p, CK_CONV_ALGO_AUTO); }
 
 static void add_pool(int64_t n, int64_t h, int64_t w, int64_t ch) {
@@ -371,6 +394,13 @@ static void build_cases(int quick) {
     add_conv(conv_params(5, 6, 8, 8, 3, 1, 1));
     add_conv(conv_params(4, 9, 4, 6, 3, 2, 1));
     add_conv(conv_params(2, 8, 64, 32, 1, 1, 0));
+    /* Winograd F(2x2) and F(4x4): odd sizes (partial tiles), channels that are no multiple of a
+     * panel width, and transformed filters over 16 MiB (the large-block path, 4x4 images). */
+    add_winograd(conv_params(2, 7, 40, 17, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_2X2);
+    add_winograd(conv_params(3, 9, 33, 50, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
+    add_winograd(conv_params(1, 16, 64, 64, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
+    add_winograd(conv_params(20, 4, 352, 352, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_4X4);
+    if (!quick) add_winograd(conv_params(6, 4, 520, 520, 3, 1, 1), CK_CONV_ALGO_WINOGRAD_2X2);
     /* Winograd forced on every ISA (auto takes it only where it was measured to win): channel
      * counts off the panel widths, odd sides, several tile blocks of the backward-weights pass. */
     add_conv_algo(conv_params(3, 11, 40, 56, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);

@@ -25,4 +25,6 @@ void ck_register_avx2(ck_kernel_table *t) {
     ck_register_activation_avx2(&t->activation);
     t->lifted = (ck_lifted_kernels){"avx2", ck_lifted_layer_sweep_avx2, 8, ck_lifted_lanes_sweep_avx2};
     t->winograd = (ck_winograd_kernels){"winograd F(2x2,3x3) avx2", ck_winograd_input_2x2_avx2, ck_winograd_output_2x2_avx2};
+    t->winograd_4x4 = (ck_winograd_4x4_kernels){"winograd F(4x4,3x3) avx2", ck_winograd_input_4x4_avx2,
+                                                 ck_winograd_output_4x4_avx2};
 }

@@ -32,4 +32,6 @@ void ck_register_avx512(ck_kernel_table *t) {
     ck_register_activation_avx512(&t->activation);
     t->lifted = (ck_lifted_kernels){"avx512", ck_lifted_layer_sweep_avx512, 16, ck_lifted_lanes_sweep_avx512};
     t->winograd = (ck_winograd_kernels){"winograd F(2x2,3x3) avx512", ck_winograd_input_2x2_avx512, ck_winograd_output_2x2_avx512};
+    t->winograd_4x4 = (ck_winograd_4x4_kernels){"winograd F(4x4,3x3) avx512", ck_winograd_input_4x4_avx512,
+                                                 ck_winograd_output_4x4_avx512};
 }

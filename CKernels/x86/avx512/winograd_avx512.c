@@ -1,4 +1,4 @@
-/* winograd_avx512.c — the Winograd F(2x2, 3x3) transform leaves (winograd_leaf.h) over the avx512 words. */
+/* winograd_avx512.c — the Winograd F(2x2, 3x3) and F(4x4, 3x3) transform leaves (winograd_leaf.h) over the avx512 words. */
 #include "../../ops/winograd_kernels.h"
 
 #include "region_begin.h"
