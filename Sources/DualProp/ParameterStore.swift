@@ -42,6 +42,10 @@ public struct ParameterStore: Sendable {
 
     /// The tensors in buffer order: block order, weight then bias.
     public let entries: [Entry]
+    /// How many times `attach` has moved a network to a fresh parameter buffer (one copy of the
+    /// parameters each): 1 after the first step, more only when a copy of the network or of a
+    /// parameter tensor was alive at a step, or a tensor had detached. A diagnostic.
+    public private(set) var relocations = 0
     /// Elements in each buffer, padding included.
     public let bufferCount: Int
     /// The parameters; the network's layers view it (see `attach`).
@@ -118,6 +122,7 @@ public struct ParameterStore: Sendable {
             }
         }
         parameters = fresh
+        relocations += 1
         network.withParameters { k, w, b in
             let (we, be) = entries(ofBlock: k)
             w = Tensor(viewing: fresh, offset: we.offset, shape: we.shape)

@@ -91,6 +91,51 @@ final class ParameterStoreTests: XCTestCase {
         }
     }
 
+    /// The training loop's pattern (rule step on the network, then the update, as the driver's
+    /// `EpochStepper` does, with and without the gradient buffer): no rule keeps a reference to
+    /// the parameters, so the store moves the network once (the first attach) and then updates
+    /// in place.
+    func testTrainingLoopUpdatesInPlace() throws {
+        let x = Tensor(shape: [4, 8, 8, 3]) { i in Float(sin(Double(i) * 0.3)) }
+        let y: [Int32] = [0, 1, 2, 3]
+        let make = {
+            Sequential([
+                .conv2d(Conv2d(inChannels: 3, outChannels: 5, seed: 1, name: "c1")), .maxPool2d(MaxPool2d()), .activation(.relu),
+                .linear(Linear(inFeatures: 80, outFeatures: 10, seed: 3, name: "fc")),
+            ])
+        }
+        let rules: [any LearningRule] = [Backpropagation(), AdjointDualPropagation(alpha: 0.5, beta: 0.1)]
+        for rule in rules {
+            var net = make()
+            var sgd = SGD(momentum: 0.9, weightDecay: 5e-4)
+            for _ in 0..<3 {
+                let r = try rule.step(net, input: x, labels: y)
+                try sgd.update(&net, gradients: r.gradients, learningRate: 0.01)
+            }
+            XCTAssertEqual(sgd.store?.relocations, 1, "\(rule.name): the store moved the network more than once")
+            var viaBuffer = make()
+            var sgd2 = SGD(momentum: 0.9, weightDecay: 5e-4)
+            sgd2.prepare(&viaBuffer)
+            for _ in 0..<3 {
+                let entries = sgd2.store!.entries
+                do {  // the copy the rule runs on ends here, as in EpochStepper
+                    let network = viaBuffer
+                    try sgd2.withGradientBuffer { buffer in
+                        _ = try rule.step(network, input: x, labels: y) { k, w, b in
+                            for (e, t) in [(entries[2 * k], w), (entries[2 * k + 1], b)] {
+                                t.withUnsafeBufferPointer { (buffer.baseAddress! + e.offset).update(from: $0.baseAddress!, count: e.count) }
+                            }
+                        }
+                    }
+                }
+                try sgd2.updateFromGradientBuffer(&viaBuffer, learningRate: 0.01)
+            }
+            XCTAssertEqual(sgd2.store?.relocations, 1, "\(rule.name), gradient buffer: the store moved the network more than once")
+            // Both paths give the same weights (the same gradients, the same update).
+            XCTAssertEqual(net.parameters.map(\.weight.scalars), viaBuffer.parameters.map(\.weight.scalars), rule.name)
+        }
+    }
+
     func testLayersViewOneAlignedBufferInBlockOrder() throws {
         var net = Self.net()
         var sgd = SGD()
