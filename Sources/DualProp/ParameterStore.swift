@@ -49,7 +49,7 @@ public struct ParameterStore: Sendable {
     /// Elements in each buffer, padding included.
     public let bufferCount: Int
     /// The parameters; the network's layers view it (see `attach`).
-    private(set) var parameters: Tensor
+    package private(set) var parameters: Tensor
     /// The SGD momentum, one velocity per parameter (Adam: its first moment).
     private(set) var momentum: Tensor
     /// Adam's second moment (allocated by the first Adam step).

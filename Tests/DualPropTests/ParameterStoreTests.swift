@@ -1,4 +1,4 @@
-@testable import DualProp
+import DualProp
 import XCTest
 
 /// The contiguous parameter store behind `SGD`: the one-pass update is bitwise the per-tensor
