@@ -43,8 +43,9 @@ CK_API ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha,
 
 /**
  * ck_nudge that also writes δ = s⁺ − s⁻ in the same pass (what the weight gradient and the
- * feedback to the layer below use), saving a pass over three arrays. s_minus and s_bar may be
- * NULL (not written); delta may not. Every written array is bitwise what ck_nudge writes, and
+ * feedback to the layer below use), saving a pass over three arrays. s_plus, s_minus and s_bar
+ * may be NULL (not written: a single top-down sweep needs only s̄ and δ once a layer is nudged);
+ * delta may not. Every written array is bitwise what ck_nudge writes, and
  * delta[i] = fl(s_plus[i] − s_minus[i]). Outputs pairwise distinct, not overlapping a or v.
  * Errors: as ck_nudge (CK_ERR_NULL_POINTER also for a NULL delta).
  */
@@ -57,7 +58,7 @@ CK_API ck_status ck_nudge_delta(ck_activation act, ck_rule rule, float alpha,
  * the state the layer already holds). s̄ is compared bitwise with s_bar_old instead of being
  * stored: when every element is equal, s_bar is not written and *reused = true (one read of
  * s_bar_old in place of a write of s_bar and a comparison); otherwise s_bar is written in full
- * and *reused = false. s_plus, s_minus (may be NULL) and delta are written either way, bitwise
+ * and *reused = false. s_plus, s_minus (both may be NULL) and delta are written either way, bitwise
  * as ck_nudge_delta writes them, and so is s_bar when written. s_bar_old may alias a, v or
  * s_bar; the outputs are pairwise distinct and overlap neither a, v nor s_bar_old.
  * Errors: as ck_nudge_delta; CK_ERR_NULL_POINTER also for NULL s_bar_old, s_bar or reused.

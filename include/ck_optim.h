@@ -45,6 +45,18 @@ CK_API ck_status ck_sgd_momentum_step_packed(int64_t tensors, const int64_t *off
 CK_API ck_status ck_adam_step(int64_t n, float lr, float beta1, float beta2, float eps,
                               float weight_decay, int64_t t, float *w, const float *g, float *m, float *v);
 
+/**
+ * Adam (the formula of ck_adam_step, step t >= 1) over a packed parameter store in one threaded
+ * pass, with the layout rules of ck_sgd_momentum_step_packed: tensor i has counts[i] elements at
+ * offsets[i] of w, m and v, its gradient at g[i]. Each element's result is bitwise the one
+ * ck_adam_step gives when called on its tensor alone, at any thread count. Errors:
+ * CK_ERR_NULL_POINTER, CK_ERR_BAD_DIMENSION (as ck_sgd_momentum_step_packed), CK_ERR_BAD_ARGUMENT
+ * (t < 1).
+ */
+CK_API ck_status ck_adam_step_packed(int64_t tensors, const int64_t *offsets, const int64_t *counts, float lr,
+                                     float beta1, float beta2, float eps, float weight_decay, int64_t t,
+                                     float *w, const float *const *g, float *m, float *v);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,7 +15,7 @@ struct DualPropBench: ParsableCommand {
         commandName: "dualprop-bench",
         abstract: "Step cost and short training checks of the learning rules on VGG16.",
         version: "dualprop-bench \(Runtime.version)",
-        subcommands: [StepCost.self, TrainCheck.self, GradientDigest.self], defaultSubcommand: StepCost.self)
+        subcommands: [StepCost.self, TrainCheck.self, GradientDigest.self, UpdateCost.self], defaultSubcommand: StepCost.self)
 }
 
 /// Interleaved timing of one gradient step per rule.
@@ -33,11 +33,17 @@ struct StepCost: ParsableCommand {
     @Option(help: "3x3 convolution algorithm(s): auto, direct, winograd, winograd2x2 or winograd4x4, or a comma list to interleave (default: CK_CONV_ALGO, else auto).")
     var convAlgo: String?
     @Flag(help: "Print JSON instead of the table.") var json = false
+    @Option(name: .customLong("buffer-cache-mib"), help: "Limit of the tensor buffer cache in MiB (the step arena; 0 turns it off; default: the library's).")
+    var bufferCacheMiB: Int?
 
     func rule(_ key: String) throws -> any LearningRule { try ruleNamed(key) }
 
     func run() throws {
         if let threads { Runtime.threads = threads }
+        if let bufferCacheMiB {
+            guard bufferCacheMiB >= 0 else { throw ValidationError("--buffer-cache-mib must be ≥ 0, got \(bufferCacheMiB)") }
+            Runtime.bufferCacheLimit = bufferCacheMiB << 20
+        }
         // one or more algorithms: with several (e.g. "direct,auto"), every rule runs under each,
         // interleaved within every round
         let algorithms: [ConvAlgorithm?] = try convAlgo.map { list in

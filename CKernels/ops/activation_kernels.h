@@ -26,7 +26,7 @@ typedef struct ck_act_map_args {
 typedef struct ck_act_nudge_args {
     ck_activation act;
     const float *a, *v;  /* (n) */
-    float *sp, *sm;      /* (n); hold the old states on entry when damped */
+    float *sp, *sm;      /* (n); hold the old states on entry when damped; sp may be NULL when sd is set */
     float *sb;           /* (n) or NULL */
     float *sd;           /* (n) or NULL: δ = s⁺ − s⁻; sm may then be NULL (undamped only) */
     /* (n) or NULL: when set (and sb NULL), s̄ is not stored but compared bitwise with sb_same,

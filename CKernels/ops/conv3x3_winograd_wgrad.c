@@ -8,20 +8,26 @@
  * tile's 2x2 output gradient; outputs past an odd image's edge count as 0). So per position ξ,
  * M[ξ] is a GEMM whose reduction runs over the tiles: 16 multiplications per tile and channel
  * pair instead of direct's 36 (fewer padding taps).
- *  1. Tiles (n, tile row, tile column), flattened, are cut into `blocks` blocks of ≤ tb tiles,
- *     taken in increasing order. For each block the team
- *     a. transforms the block's tiles (items: chunks of tiles; leaves) straight into the SGEMM
- *        micro-kernel's panel layouts: V[ξ] as A panels (C in mr-row panels, tile = reduction
- *        index) and U[ξ] as B panels (K in nr-column panels);
- *     b. after a barrier, accumulates M[ξ] += V[ξ]ᵀ · U[ξ] on the active micro-kernel (items:
- *        (ξ, K panel, group of C panels); the first block overwrites M, beta = 0);
- *     c. meets a barrier before the next block overwrites V and U.
- *  2. dw = Gᵀ M G (+ beta·dw), threads over input channels (leaf).
- * Threads take items from shared counters (a thread whose core is taken by another process does
- * fewer), but every element of M is summed by one micro-kernel call per block, blocks in order and
- * tiles in order inside the call, and the transforms do not depend on the thread: results are
- * bitwise the same for every thread count.
+ *  1. Tiles (n, tile row, tile column), flattened, are cut into `blocks` blocks of ≤ tb tiles.
+ *     Two kinds of work items run on a pipeline of two V/U buffers (block b uses buffer b % 2; one
+ *     thread uses one buffer):
+ *     a. transform: a chunk of a block's tiles (leaves) straight into the SGEMM micro-kernel's
+ *        panel layouts, V[ξ] as A panels (C in mr-row panels, tile = reduction index) and U[ξ]
+ *        as B panels (K in nr-column panels). Runs once the GEMMs of block b − 2 (the buffer's
+ *        previous readers) are done.
+ *     b. GEMM: M[ξ] += V[ξ]ᵀ · U[ξ] for one (ξ, K panel, group of C panels) of a block on the
+ *        active micro-kernel (block 0 overwrites M, beta = 0). Runs once the block is
+ *        transformed and the same item of block b − 1 is done.
+ *     Threads take the next item of either kind from two shared tickets, GEMMs first (a block's
+ *     panels are multiplied while they are still in cache); a thread that finds no GEMM ready
+ *     (the block's last items are in flight) transforms the next block instead of waiting at a
+ *     barrier, so on a shared machine a thread whose core is taken just does fewer items.
+ *  2. After one barrier, dw = Gᵀ M G (+ beta·dw), threads over input channels (leaf).
+ * Every element of M is summed by one micro-kernel call per block, blocks in order and tiles in
+ * order inside the call, and the transforms do not depend on the thread: results are bitwise the
+ * same for every thread count.
  */
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include "conv3x3_winograd_wgrad.h"
@@ -30,15 +36,18 @@
 #include "../runtime/kernel_table.h"
 #include "../runtime/parallel.h"
 
-/* Tiles per block (measured with `ck-bench wino` on the VGG16 layers, AMD EPYC Zen 4, 1 MiB L2
- * per core; Benchmarks/README.md). When M (16·C·K floats) is small it stays in L2 across blocks,
- * and so should a block's V and U panels (≤ 512 KiB together): conv2's 64 channels give tb ≈ 50.
- * When M is large it is read and written once per block from L3, so blocks are long (the panels
- * then come from L3 too, once per position, and are reused from L2 within it). */
+/* Tiles per block, measured from 32 to 768 on the VGG16 layers (AMD EPYC Zen 4, 1 MiB L2 per
+ * core, SwiftPM's clang build; Benchmarks/README.md). When M (16·C·K floats) is small it stays in
+ * L2 across blocks, and so should the V and U panels (≤ 256 KiB per buffer): conv2 and conv3 get
+ * the minimum, 32 tiles. Larger M is read and written once per block from L3, yet up to 4 MiB of
+ * M 64-tile blocks (panels mostly in L2) beat long ones (384: 5–10 % slower on conv4–conv7); the
+ * 512-channel layers' 8–16 MiB of M want longer blocks (192: 5–10 % faster than 64 on conv9). */
 #define CK_WGRAD_SMALL_M_FLOATS ((int64_t)128 << 10)
-#define CK_WGRAD_SMALL_BLOCK_FLOATS ((int64_t)128 << 10)
+#define CK_WGRAD_SMALL_BLOCK_FLOATS ((int64_t)64 << 10)
 #define CK_WGRAD_MIN_TB 32
-#define CK_WGRAD_LONG_TB 384
+#define CK_WGRAD_MEDIUM_M_FLOATS ((int64_t)1 << 20)
+#define CK_WGRAD_MEDIUM_M_TB 64
+#define CK_WGRAD_LARGE_M_TB 192
 
 typedef struct wgrad_plan {
     int64_t C, K;
@@ -47,7 +56,9 @@ typedef struct wgrad_plan {
     int mr, nr;                  /* micro-tile */
     int64_t cpanels, kpanels;    /* mr-row panels of C, nr-column panels of K */
     int64_t v_pstride, u_pstride; /* floats from one panel to the next */
-    int64_t v_floats, u_floats, m_floats, zero_floats;
+    int64_t v_floats, u_floats;   /* one buffer (a block's panels); there are two of each */
+    int64_t m_floats, zero_floats;
+    int64_t max_items, counter_floats; /* GEMM items per block at most; the pipeline's counters */
 } wgrad_plan;
 
 static int64_t floats64(int64_t n) { return (int64_t)(ck_round64((size_t)n * sizeof(float)) / sizeof(float)); }
@@ -74,7 +85,7 @@ static wgrad_plan make_plan(const ck_conv2d_params *p) {
     pl.nr = g->nr;
     pl.cpanels = (pl.C + pl.mr - 1) / pl.mr;
     pl.kpanels = (pl.K + pl.nr - 1) / pl.nr;
-    int64_t tb = CK_WGRAD_LONG_TB;
+    int64_t tb = 16 * pl.C * pl.K <= CK_WGRAD_MEDIUM_M_FLOATS ? CK_WGRAD_MEDIUM_M_TB : CK_WGRAD_LARGE_M_TB;
     if (16 * pl.C * pl.K <= CK_WGRAD_SMALL_M_FLOATS) {
         tb = CK_WGRAD_SMALL_BLOCK_FLOATS / (16 * (pl.cpanels * pl.mr + pl.kpanels * pl.nr));
         if (tb < CK_WGRAD_MIN_TB) tb = CK_WGRAD_MIN_TB;
@@ -85,6 +96,8 @@ static wgrad_plan make_plan(const ck_conv2d_params *p) {
     pl.u_pstride = panel_stride(pl.tb * pl.nr);
     pl.v_floats = 16 * pl.cpanels * pl.v_pstride;
     pl.u_floats = 16 * pl.kpanels * pl.u_pstride;
+    pl.max_items = 16 * pl.kpanels * pl.cpanels;
+    pl.counter_floats = floats64((2 * pl.blocks + pl.max_items) * (int64_t)(sizeof(int64_t) / sizeof(float)));
     pl.m_floats = floats64(16 * pl.C * pl.K);
     pl.zero_floats = floats64(pl.C > pl.K ? pl.C : pl.K);
     return pl;
@@ -93,7 +106,8 @@ static wgrad_plan make_plan(const ck_conv2d_params *p) {
 size_t ck_conv3x3_winograd_wgrad_workspace(const ck_conv2d_params *p) {
     if (!ck_conv3x3_winograd_eligible(p) || p->n < 1) return 0;
     wgrad_plan pl = make_plan(p);
-    return (size_t)(pl.v_floats + pl.u_floats + pl.m_floats + pl.zero_floats) * sizeof(float) + 64;
+    return (size_t)(2 * pl.v_floats + 2 * pl.u_floats + pl.m_floats + pl.zero_floats + pl.counter_floats) * sizeof(float) +
+           64;
 }
 
 typedef struct wgrad_job {
@@ -103,24 +117,31 @@ typedef struct wgrad_job {
     const float *x, *dy;
     float beta;
     float *dw;
-    float *v;          /* (16, cpanels, tb, mr): A panels of V[ξ]ᵀ */
-    float *u;          /* (16, kpanels, tb, nr): B panels of U[ξ] */
+    int slots;         /* buffers in use: 2 (pipeline), or 1 for one thread (then every block
+                        * reuses the same, cache-warm buffer) */
+    float *v[2];       /* (16, cpanels, tb, mr): A panels of V[ξ]ᵀ, block b in v[b % slots] */
+    float *u[2];       /* (16, kpanels, tb, nr): B panels of U[ξ] */
     float *m;          /* (16, C, K) */
     const float *zero; /* max(C, K) zeros */
-    int64_t tile_chunk;              /* transform items: chunks of tiles of a block */
-    int64_t cgroup, cgroups;         /* GEMM items: (ξ, K panel, group of cgroup C panels) */
-    _Atomic int64_t next_chunk, next_item;
+    int64_t tile_chunk, chunks;      /* transform items: `chunks` chunks of tiles per block */
+    int64_t cgroup, cgroups, items;  /* GEMM items: (ξ, K panel, group of cgroup C panels) */
+    _Atomic int64_t next_chunk;      /* tickets over all blocks: chunk t is chunk t % chunks of block t / chunks */
+    _Atomic int64_t next_item;       /* item g is item g % items of block g / items */
+    _Atomic int64_t *chunks_done;    /* per block: transform chunks finished */
+    _Atomic int64_t *items_done;     /* per block: GEMM items finished */
+    _Atomic int64_t *item_blocks;    /* per GEMM item: blocks it has finished */
 } wgrad_job;
 
-/* Transform tiles [i0, i1) of the block starting at tile t0 into the panels. */
-static void transform_tiles(const wgrad_job *j, int64_t t0, int64_t i0, int64_t i1) {
+/* Transform tiles [i0, i1) of block blk into its panels. */
+static void transform_tiles(const wgrad_job *j, int64_t blk, int64_t i0, int64_t i1) {
     const ck_conv2d_params *p = j->p;
     const wgrad_plan *pl = &j->pl;
     const int64_t H = p->h, W = p->w, C = pl->C, K = pl->K, mr = pl->mr, nr = pl->nr;
     const int64_t per_image = pl->th * pl->tw;
     const int64_t v_stride = pl->cpanels * pl->v_pstride, u_stride = pl->kpanels * pl->u_pstride;
+    float *const v = j->v[blk % j->slots], *const u = j->u[blk % j->slots];
     for (int64_t i = i0; i < i1; ++i) {
-        const int64_t tile = t0 + i, n = tile / per_image, r = tile % per_image;
+        const int64_t tile = blk * pl->tb + i, n = tile / per_image, r = tile % per_image;
         const int64_t h0 = 2 * (r / pl->tw), w0 = 2 * (r % pl->tw);
         const float *px[16], *py[4];
         for (int a = 0; a < 4; ++a)
@@ -133,19 +154,28 @@ static void transform_tiles(const wgrad_job *j, int64_t t0, int64_t i0, int64_t 
                 int64_t h = h0 + a, w = w0 + b;
                 py[2 * a + b] = h < H && w < W ? j->dy + ((n * H + h) * W + w) * K : j->zero;
             }
-        j->t->winograd_wgrad.input(C, px, j->v + i * mr, v_stride, mr, pl->v_pstride);
-        j->t->winograd_wgrad.dy(K, py, j->u + i * nr, u_stride, nr, pl->u_pstride);
+        j->t->winograd_wgrad.input(C, px, v + i * mr, v_stride, mr, pl->v_pstride);
+        j->t->winograd_wgrad.dy(K, py, u + i * nr, u_stride, nr, pl->u_pstride);
     }
 }
 
-/* M[ξ] rows of C panels [cp0, cp1), columns of K panel kp, += V[ξ]ᵀ · U[ξ] over `cnt` tiles. */
-static void gemm_item(const wgrad_job *j, int64_t item, int64_t cnt, float beta) {
+/* Tiles in block blk. */
+static int64_t block_tiles(const wgrad_plan *pl, int64_t blk) {
+    const int64_t t0 = blk * pl->tb;
+    return pl->tiles - t0 < pl->tb ? pl->tiles - t0 : pl->tb;
+}
+
+/* GEMM item `item` of block blk: M[ξ] rows of C panels [cp0, cp1), columns of K panel kp,
+ * += V[ξ]ᵀ · U[ξ] over the block's tiles (block 0: =). */
+static void gemm_item(const wgrad_job *j, int64_t blk, int64_t item) {
     const wgrad_plan *pl = &j->pl;
     const ck_gemm_kernels *g = &j->t->gemm;
     const int64_t C = pl->C, K = pl->K, mr = pl->mr, nr = pl->nr;
     const int64_t cg = item % j->cgroups, kp = (item / j->cgroups) % pl->kpanels, xi = item / (j->cgroups * pl->kpanels);
     const int64_t cp0 = cg * j->cgroup, cp1 = cp0 + j->cgroup < pl->cpanels ? cp0 + j->cgroup : pl->cpanels;
-    const float *bp = j->u + (xi * pl->kpanels + kp) * pl->u_pstride;
+    const float *bp = j->u[blk % j->slots] + (xi * pl->kpanels + kp) * pl->u_pstride, *v = j->v[blk % j->slots];
+    const int64_t cnt = block_tiles(pl, blk);
+    const float beta = blk == 0 ? 0.0f : 1.0f;
     const int n_eff = (int)(K - kp * nr < nr ? K - kp * nr : nr);
     float *mx = j->m + xi * C * K + kp * nr;
     for (int64_t cp = cp0; cp < cp1; ++cp) {
@@ -154,34 +184,47 @@ static void gemm_item(const wgrad_job *j, int64_t item, int64_t cnt, float beta)
          * next call's tile of M while it computes this one (a hint; results do not change). */
         const int64_t next_rows = cp + 1 < cp1 ? (C - (cp + 1) * mr < mr ? C - (cp + 1) * mr : mr) : 0;
         const ck_gemm_prefetch pf = {next_rows ? mx + (cp + 1) * mr * K : j->zero, K, next_rows};
-        g->ukernel(cnt, 1.0f, j->v + (xi * pl->cpanels + cp) * pl->v_pstride, bp, beta, mx + cp * mr * K, K, m_eff,
+        g->ukernel(cnt, 1.0f, v + (xi * pl->cpanels + cp) * pl->v_pstride, bp, beta, mx + cp * mr * K, K, m_eff,
                    n_eff, &pf);
     }
+}
+
+/* Claim ticket *expected of `ticket` if it is still the next one (another thread may take it
+ * first: then nothing is claimed). */
+static int claim(_Atomic int64_t *ticket, int64_t expected) {
+    return atomic_compare_exchange_strong(ticket, &expected, expected + 1);
 }
 
 static void wgrad_body(void *ctx, int tid, int nthreads) {
     wgrad_job *j = ctx;
     const wgrad_plan *pl = &j->pl;
-    const int64_t gemm_items = 16 * pl->kpanels * j->cgroups;
-    for (int64_t blk = 0; blk < pl->blocks; ++blk) {
-        const int64_t t0 = blk * pl->tb, cnt = pl->tiles - t0 < pl->tb ? pl->tiles - t0 : pl->tb;
-        const int64_t chunks = (cnt + j->tile_chunk - 1) / j->tile_chunk;
-        for (;;) {
-            const int64_t q = atomic_fetch_add(&j->next_chunk, 1);
-            if (q >= chunks) break;
-            const int64_t i1 = (q + 1) * j->tile_chunk;
-            transform_tiles(j, t0, q * j->tile_chunk, i1 < cnt ? i1 : cnt);
+    const int64_t all_chunks = pl->blocks * j->chunks, all_items = pl->blocks * j->items;
+    for (;;) {
+        /* 1. the next GEMM item, once its block is transformed and its previous block done */
+        const int64_t g = atomic_load(&j->next_item);
+        if (g >= all_items) break; /* every item is taken (so every chunk was) */
+        const int64_t gblk = g / j->items, item = g % j->items;
+        if (atomic_load(&j->chunks_done[gblk]) == j->chunks && atomic_load(&j->item_blocks[item]) == gblk &&
+            claim(&j->next_item, g)) {
+            gemm_item(j, gblk, item);
+            atomic_store(&j->item_blocks[item], gblk + 1);
+            atomic_fetch_add(&j->items_done[gblk], 1);
+            continue;
         }
-        if (nthreads > 1) ck_parallel_barrier();
-        if (tid == 0) atomic_store(&j->next_chunk, 0); /* nobody transforms until the next barrier */
-        for (;;) {
-            const int64_t item = atomic_fetch_add(&j->next_item, 1);
-            if (item >= gemm_items) break;
-            gemm_item(j, item, cnt, blk == 0 ? 0.0f : 1.0f);
+        /* 2. else transform ahead: the next chunk, once its buffer's previous block is multiplied */
+        const int64_t t = atomic_load(&j->next_chunk);
+        if (t < all_chunks) {
+            const int64_t blk = t / j->chunks, q = t % j->chunks;
+            if ((blk < j->slots || atomic_load(&j->items_done[blk - j->slots]) == j->items) && claim(&j->next_chunk, t)) {
+                const int64_t cnt = block_tiles(pl, blk), i0 = q * j->tile_chunk, i1 = i0 + j->tile_chunk;
+                if (i0 < cnt) transform_tiles(j, blk, i0, i1 < cnt ? i1 : cnt);
+                atomic_fetch_add(&j->chunks_done[blk], 1);
+                continue;
+            }
         }
-        if (nthreads > 1) ck_parallel_barrier();
-        if (tid == 0) atomic_store(&j->next_item, 0); /* nobody multiplies until the next barrier */
+        sched_yield(); /* nothing ready: the items in flight finish first */
     }
+    if (nthreads > 1) ck_parallel_barrier(); /* M is complete */
     /* dw = Gᵀ M G (+ beta·dw), a static share of the input channels each */
     int64_t c0, c1;
     ck_split_range(pl->C, 1, tid, nthreads, &c0, &c1);
@@ -195,21 +238,33 @@ ck_status ck_conv3x3_winograd_wgrad(const ck_conv2d_params *p, const float *x, c
     const ck_kernel_table *t = ck_active_kernels();
     wgrad_job j = {.p = p, .t = t, .pl = make_plan(p), .x = x, .dy = dy, .beta = beta, .dw = dw};
     const wgrad_plan *pl = &j.pl;
-    j.v = ws;
-    j.u = j.v + pl->v_floats;
-    j.m = j.u + pl->u_floats;
+    float *base = ws;
+    j.v[0] = base;
+    j.v[1] = j.v[0] + pl->v_floats;
+    j.u[0] = j.v[1] + pl->v_floats;
+    j.u[1] = j.u[0] + pl->u_floats;
+    j.m = j.u[1] + pl->u_floats;
     float *zero = j.m + pl->m_floats;
     memset(zero, 0, (size_t)pl->zero_floats * sizeof(float));
     j.zero = zero;
+    _Atomic int64_t *counters = (_Atomic int64_t *)(void *)(zero + pl->zero_floats);
+    j.chunks_done = counters;
+    j.items_done = counters + pl->blocks;
+    j.item_blocks = counters + 2 * pl->blocks;
+    for (int64_t i = 0; i < 2 * pl->blocks + pl->max_items; ++i) atomic_init(&counters[i], 0);
     /* The micro-kernel reads whole panels: rows past C and columns past K stay zero (the leaves
      * write only the real channels), so clear the last panels once. */
-    for (int xi = 0; xi < 16; ++xi) {
-        if (pl->C % pl->mr)
-            memset(j.v + (xi * pl->cpanels + pl->cpanels - 1) * pl->v_pstride, 0, (size_t)pl->v_pstride * sizeof(float));
-        if (pl->K % pl->nr)
-            memset(j.u + (xi * pl->kpanels + pl->kpanels - 1) * pl->u_pstride, 0, (size_t)pl->u_pstride * sizeof(float));
-    }
+    for (int buf = 0; buf < 2; ++buf)
+        for (int xi = 0; xi < 16; ++xi) {
+            if (pl->C % pl->mr)
+                memset(j.v[buf] + (xi * pl->cpanels + pl->cpanels - 1) * pl->v_pstride, 0,
+                       (size_t)pl->v_pstride * sizeof(float));
+            if (pl->K % pl->nr)
+                memset(j.u[buf] + (xi * pl->kpanels + pl->kpanels - 1) * pl->u_pstride, 0,
+                       (size_t)pl->u_pstride * sizeof(float));
+        }
     int threads = ck_get_num_threads();
+    j.slots = threads > 1 ? 2 : 1; /* the blocks (and so the sums) are the same either way */
     /* Items: a few per thread per block, so the shared counters can even out a slow thread. */
     j.tile_chunk = pl->tb / (8 * threads);
     if (j.tile_chunk < 1) j.tile_chunk = 1;
@@ -219,8 +274,10 @@ ck_status ck_conv3x3_winograd_wgrad(const ck_conv2d_params *p, const float *x, c
     if (groups < 1) groups = 1;
     j.cgroup = (pl->cpanels + groups - 1) / groups;
     j.cgroups = (pl->cpanels + j.cgroup - 1) / j.cgroup;
-    atomic_store(&j.next_chunk, 0);
-    atomic_store(&j.next_item, 0);
+    j.chunks = (pl->tb + j.tile_chunk - 1) / j.tile_chunk;
+    j.items = 16 * pl->kpanels * j.cgroups;
+    atomic_init(&j.next_chunk, 0);
+    atomic_init(&j.next_item, 0);
     ck_parallel_run(threads, wgrad_body, &j);
     return CK_OK;
 }

@@ -23,7 +23,7 @@ static ck_status nudge_args(ck_activation act, ck_rule rule, float alpha, int da
                             const float *a, const float *v, float *sp, float *sm, float *sb, float *sd,
                             int64_t n, ck_act_nudge_args *out) {
     if (n < 0) return CK_ERR_BAD_DIMENSION;
-    if (n > 0 && (!a || !v || !sp || !(sm || sd))) return CK_ERR_NULL_POINTER;
+    if (n > 0 && (!a || !v || !(sp || sd) || !(sm || sd))) return CK_ERR_NULL_POINTER;
     ck_status st = ck_activation_check(act);
     if (st == CK_OK) st = check_rule(rule, alpha);
     if (st != CK_OK) return st;
@@ -51,7 +51,7 @@ static ck_status nudge_common(ck_activation act, ck_rule rule, float alpha, int 
 
 ck_status ck_nudge(ck_activation act, ck_rule rule, float alpha, const float *a, const float *v,
                    float *s_plus, float *s_minus, float *s_bar, int64_t n) {
-    if (n > 0 && !s_minus) return CK_ERR_NULL_POINTER;
+    if (n > 0 && (!s_plus || !s_minus)) return CK_ERR_NULL_POINTER;
     return nudge_common(act, rule, alpha, 0, 0.0f, a, v, s_plus, s_minus, s_bar, NULL, n);
 }
 
@@ -108,7 +108,7 @@ ck_status ck_nudge_delta_reuse_mean(ck_activation act, ck_rule rule, float alpha
 ck_status ck_nudge_damped(ck_activation act, ck_rule rule, float alpha, float damping,
                           const float *a, const float *v, float *s_plus, float *s_minus,
                           float *s_bar, int64_t n) {
-    if (n > 0 && !s_minus) return CK_ERR_NULL_POINTER;
+    if (n > 0 && (!s_plus || !s_minus)) return CK_ERR_NULL_POINTER;
     return nudge_common(act, rule, alpha, 1, damping, a, v, s_plus, s_minus, s_bar, NULL, n);
 }
 

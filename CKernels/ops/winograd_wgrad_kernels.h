@@ -46,10 +46,6 @@ typedef struct ck_winograd_wgrad_kernels {
     ck_winograd_input_panels_fn input;
     ck_winograd_dy_fn dy;
     ck_winograd_wgrad_fn weights;
-    /* 1 where the auto rule may pick this path over the ISA's own backward-weights (direct leaf
-     * or im2col+SGEMM): measured per ISA with `ck-bench wino` (Benchmarks/README.md). It rests on
-     * the ISA's SGEMM micro-kernel, which runs the 16 transform-domain products. */
-    int auto_select;
 } ck_winograd_wgrad_kernels;
 
 /* The leaves, one pair per ISA (registered in register_<isa>.c). */
@@ -65,9 +61,9 @@ CK_DECLARE_WINOGRAD_WGRAD_LEAVES(avx2)
 CK_DECLARE_WINOGRAD_WGRAD_LEAVES(avx512)
 
 /* One ISA's table entry. */
-#define CK_WINOGRAD_WGRAD_TABLE(isa, auto_select)                                                              \
+#define CK_WINOGRAD_WGRAD_TABLE(isa)                                                                           \
     ((ck_winograd_wgrad_kernels){"winograd F(2x2,3x3) bwd-weights " #isa, ck_winograd_input_panels_2x2_##isa, \
-                                 ck_winograd_dy_2x2_##isa, ck_winograd_wgrad_2x2_##isa, auto_select})
+                                 ck_winograd_dy_2x2_##isa, ck_winograd_wgrad_2x2_##isa})
 
 #pragma GCC visibility pop
 #endif

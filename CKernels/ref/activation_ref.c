@@ -22,7 +22,7 @@ void ck_act_nudge_ref(const ck_act_nudge_args *g, int64_t begin, int64_t end) {
             xm = (xm + lm) * g->inv1p_damping;
         }
         float sp = ck_ref_f(g->act, xp), sm = ck_ref_f(g->act, xm);
-        g->sp[i] = sp;
+        if (g->sp) g->sp[i] = sp;
         if (g->sm) g->sm[i] = sm;
         if (g->sd) g->sd[i] = sp - sm;
         if (g->sb || g->sb_same) {

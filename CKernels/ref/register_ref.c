@@ -9,7 +9,7 @@ void ck_sgemm_ref_4x4(int64_t k, float alpha, const float *ap, const float *bp,
 void ck_register_ref(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "ref 4x4", .mr = 4, .nr = 4,
                                 .mc = 64, .kc = 256, .nc = 256, .ukernel = ck_sgemm_ref_4x4};
-    t->winograd_wgrad = CK_WINOGRAD_WGRAD_TABLE(ref, 1); /* 1.4–1.9x im2col+sgemm */
+    t->winograd_wgrad = CK_WINOGRAD_WGRAD_TABLE(ref);
     t->im2col = (ck_im2col_kernels){"ref", ck_im2col_row_ref, ck_col2im_row_ref};
     t->pool = (ck_pool_kernels){"ref", ck_maxpool_fwd_row_ref, ck_maxpool_bwd_row_ref,
                                 ck_maxpool_bwd_switched_row_ref};

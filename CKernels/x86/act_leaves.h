@@ -111,7 +111,7 @@ typedef struct nudge_consts { V cp, cm, alpha, bbar, L, inv; } nudge_consts;
             xm = v_mul(v_add(xm, v_mul(k->L, v_get(g->sm + i, mode, n))), k->inv); \
         }                                                                        \
         V sp = CK_FIX(xp, vf_##kind(xp, P)), sm = CK_FIX(xm, vf_##kind(xm, P));  \
-        v_put(g->sp + i, sp, mode, n);                                           \
+        if (g->sp) v_put(g->sp + i, sp, mode, n);                                \
         if (g->sm) v_put(g->sm + i, sm, mode, n);                                \
         if (g->sd) v_put(g->sd + i, v_sub(sp, sm), mode, n);                     \
         if (g->sb) v_put(g->sb + i, v_add(v_mul(k->alpha, sp), v_mul(k->bbar, sm)), mode, n); \
@@ -129,7 +129,7 @@ typedef struct nudge_consts { V cp, cm, alpha, bbar, L, inv; } nudge_consts;
 CK_ACT_KINDS(CK_DEF_NUDGE)
 
 static void CK_LEAF(ck_act_nudge)(const ck_act_nudge_args *g, int64_t b, int64_t e) {
-    float *outs[4] = {g->sp + b, g->sm ? g->sm + b : NULL, g->sb ? g->sb + b : NULL, g->sd ? g->sd + b : NULL};
+    float *outs[4] = {g->sp ? g->sp + b : NULL, g->sm ? g->sm + b : NULL, g->sb ? g->sb + b : NULL, g->sd ? g->sd + b : NULL};
     int64_t head = g->stream ? ck_stream_head(outs, 4, e - b) : -1;
     switch (g->act.kind) {
 #define CK_CASE(KIND, kind) case CK_ACT_##KIND: nudge_##kind(g, b, e, head); break;

@@ -5,33 +5,49 @@
  * operations are the reference leaf's in the same order, so every ISA transforms bit-identically.
  */
 
-/* Both transforms walk the panels: in panel q (channels q·pw …), chunks of CK_VL channels (a
- * partial last chunk with lane masks), loaded at channel `ch`, stored at `o` (position 0). */
+/* Lanes [lo, hi) of x to p[lo..hi) (p: where lane 0 would go; the other lanes are not touched,
+ * so p itself may lie before the destination). */
+#if CK_VL == 16
+static inline __attribute__((always_inline)) void wgrad_store_lanes(float *p, V x, int lo, int hi) {
+    _mm512_mask_storeu_ps(p, (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u)), x);
+}
+#else
+static inline __attribute__((always_inline)) void wgrad_store_lanes(float *p, V x, int lo, int hi) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(hi), lane),
+                                        _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(lo - 1)));
+    _mm256_maskstore_ps(p, in, x);
+}
+#endif
+
+/* Both transforms run over chunks of CK_VL channels (a partial last chunk loaded with a lane
+ * mask) and store each result vector into the panel layout: a chunk that lies inside one panel
+ * with one store, one that crosses panel boundaries (pw < CK_VL, or pw not a multiple of it) with
+ * one masked store per panel piece. `ch`: the chunk's first channel; BODY computes r[16]. */
 #define CK_WINO_PANELS(count, BODY)                                                                   \
-    for (int64_t c0 = 0; c0 < (count); c0 += pw) {                                                    \
-        const int64_t width = (count) - c0 < pw ? (count) - c0 : pw;                                  \
-        float *const panel = out + c0 / pw * p_stride;                                                \
-        int64_t i = 0;                                                                                \
-        for (; i + CK_VL <= width; i += CK_VL) {                                                      \
-            const int64_t ch = c0 + i;                                                                \
-            float *const o = panel + i;                                                               \
-            BODY(CK_WINO_LOAD, CK_WINO_STORE);                                                        \
+    for (int64_t ch = 0; ch < (count); ch += CK_VL) {                                                 \
+        const int n = (count) - ch < CK_VL ? (int)((count) - ch) : CK_VL;                             \
+        V r[16];                                                                                      \
+        if (n == CK_VL) BODY(v_loadu);                                                                \
+        else BODY(CK_WINO_LOAD_N);                                                                    \
+        int64_t q = ch / pw, off = ch % pw;                                                           \
+        if (n == CK_VL && off + CK_VL <= pw) { /* inside one panel */                                 \
+            float *const o = out + q * p_stride + off;                                                \
+            for (int x = 0; x < 16; ++x) v_storeu(o + x * xi_stride, r[x]);                           \
+            continue;                                                                                 \
         }                                                                                             \
-        if (i < width) {                                                                              \
-            const int64_t ch = c0 + i;                                                                \
-            float *const o = panel + i;                                                               \
-            const int n = (int)(width - i);                                                           \
-            BODY(CK_WINO_LOAD_N, CK_WINO_STORE_N);                                                    \
+        for (int lo = 0; lo < n; ++q, off = 0) { /* piece [lo, hi) of panel q */                      \
+            const int hi = lo + (int)(pw - off) < n ? lo + (int)(pw - off) : n;                       \
+            float *const o = out + q * p_stride + off - lo;                                           \
+            for (int x = 0; x < 16; ++x) wgrad_store_lanes(o + x * xi_stride, r[x], lo, hi);           \
+            lo = hi;                                                                                  \
         }                                                                                             \
     }
-#define CK_WINO_LOAD(p) v_loadu(p)
-#define CK_WINO_STORE(p, x) v_storeu(p, x)
 #define CK_WINO_LOAD_N(p) v_load_n(p, n)
-#define CK_WINO_STORE_N(p, x) v_store_n(p, x, n)
 
 /* (Bᵀ d B) for CK_VL channels of 16 input pixels: the forward's leaf (winograd_leaf.h), stored
  * in panels. */
-#define CK_WINO_IN_PANEL_BODY(LOAD, STORE)                                                            \
+#define CK_WINO_IN_PANEL_BODY(LOAD)                                                                   \
     do {                                                                                              \
         V t[4][4];                                                                                    \
         for (int j = 0; j < 4; ++j) {                                                                 \
@@ -42,11 +58,11 @@
             t[2][j] = v_sub(d2, d1);                                                                  \
             t[3][j] = v_sub(d1, d3);                                                                  \
         }                                                                                             \
-        for (int r = 0; r < 4; ++r) {                                                                 \
-            STORE(o + (4 * r + 0) * xi_stride, v_sub(t[r][0], t[r][2]));                              \
-            STORE(o + (4 * r + 1) * xi_stride, v_add(t[r][1], t[r][2]));                              \
-            STORE(o + (4 * r + 2) * xi_stride, v_sub(t[r][2], t[r][1]));                              \
-            STORE(o + (4 * r + 3) * xi_stride, v_sub(t[r][1], t[r][3]));                              \
+        for (int i = 0; i < 4; ++i) {                                                                 \
+            r[4 * i + 0] = v_sub(t[i][0], t[i][2]);                                                   \
+            r[4 * i + 1] = v_add(t[i][1], t[i][2]);                                                   \
+            r[4 * i + 2] = v_sub(t[i][2], t[i][1]);                                                   \
+            r[4 * i + 3] = v_sub(t[i][1], t[i][3]);                                                   \
         }                                                                                             \
     } while (0)
 
@@ -57,7 +73,7 @@ void CK_LEAF(ck_winograd_input_panels_2x2)(int64_t c, const float *const px[16],
 }
 
 /* (A dy Aᵀ) for CK_VL channels of the tile's 4 output-gradient pixels. */
-#define CK_WINO_DY_BODY(LOAD, STORE)                                                                  \
+#define CK_WINO_DY_BODY(LOAD)                                                                         \
     do {                                                                                              \
         V t[4][2];                                                                                    \
         for (int j = 0; j < 2; ++j) {                                                                 \
@@ -67,11 +83,11 @@ void CK_LEAF(ck_winograd_input_panels_2x2)(int64_t c, const float *const px[16],
             t[2][j] = v_sub(d0, d1);                                                                  \
             t[3][j] = v_xor(d1, sign);                                                                \
         }                                                                                             \
-        for (int r = 0; r < 4; ++r) {                                                                 \
-            STORE(o + (4 * r + 0) * xi_stride, t[r][0]);                                              \
-            STORE(o + (4 * r + 1) * xi_stride, v_add(t[r][0], t[r][1]));                              \
-            STORE(o + (4 * r + 2) * xi_stride, v_sub(t[r][0], t[r][1]));                              \
-            STORE(o + (4 * r + 3) * xi_stride, v_xor(t[r][1], sign));                                 \
+        for (int i = 0; i < 4; ++i) {                                                                 \
+            r[4 * i + 0] = t[i][0];                                                                   \
+            r[4 * i + 1] = v_add(t[i][0], t[i][1]);                                                   \
+            r[4 * i + 2] = v_sub(t[i][0], t[i][1]);                                                   \
+            r[4 * i + 3] = v_xor(t[i][1], sign);                                                      \
         }                                                                                             \
     } while (0)
 
@@ -81,10 +97,7 @@ void CK_LEAF(ck_winograd_dy_2x2)(int64_t k, const float *const py[4], float *u, 
     float *const out = u;
     CK_WINO_PANELS(k, CK_WINO_DY_BODY)
 }
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
 #undef CK_WINO_LOAD_N
-#undef CK_WINO_STORE_N
 
 /* (Gᵀ m G) + beta·dw for CK_VL output channels of one input channel. */
 #define CK_WINO_WGRAD_BODY(LOAD, STORE)                                                               \

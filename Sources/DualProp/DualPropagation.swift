@@ -93,7 +93,9 @@ struct DualEngine {
     var preVersion: [Int] = []
     /// States of every block (the output block's `mean` is unused). A hidden block's `minus` is
     /// kept current only when damped (its old value enters the damped update) or `keepsMinus`;
-    /// otherwise undamped nudges write `δ` directly and leave `minus` at the forward state.
+    /// otherwise undamped nudges write `δ` directly and leave `minus` at the forward state. In a
+    /// single undamped sweep (no revisits, not `keepsMinus`) `plus` is left at the forward state
+    /// too: nothing reads a block's `s⁺` after its nudge.
     var plus: [Tensor] = [], minus: [Tensor] = [], mean: [Tensor] = []
     /// Whether undamped nudges also store `s⁻` (for inspection; the rules do not need it).
     var keepsMinus = false
@@ -210,11 +212,19 @@ struct DualEngine {
         let f = net.blocks[k].activation ?? .identity
         let oldMean = meanUnchangedIsPossible ? mean[k] : Tensor(shape: [0])
         let oldPlus = revisits ? plus[k] : Tensor(shape: [0])
-        if damping.isEmpty {
+        // DP⊤ at α ∈ {0, 1}: s̄ = f(a ∓ 0·v) is compared with the s̄ held, not written; usually the
+        // same tensor comes back, and the comparison below is then free.
+        let reusesMean = meanUnchangedIsPossible && s.variant == .dpT
+        let storesPlus = revisits || keepsMinus
+        if damping.isEmpty && !storesPlus {
+            // A single sweep never reads s⁺_k again (feedback(k), routed by its switches, ran
+            // before this nudge): one fused pass writes only s̄ and δ (see `plus`).
+            let st = try Nudge.meanAndDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k], feedback: v,
+                                            previousMean: reusesMean ? mean[k] : nil)
+            mean[k] = st.mean; delta[k] = st.delta
+        } else if damping.isEmpty {
             // One fused pass writes s⁺, s̄ and δ; s⁻ is not needed again (see `minus`).
-            if meanUnchangedIsPossible && s.variant == .dpT {
-                // DP⊤ at α ∈ {0, 1}: s̄ = f(a ∓ 0·v) is compared with the s̄ held, not written: usually the same tensor
-                // comes back, and the comparison below is then free.
+            if reusesMean {
                 let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
                                                    feedback: v, previousMean: mean[k], keepMinus: keepsMinus)
                 plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
@@ -245,7 +255,7 @@ struct DualEngine {
         // versions this update saw, so that the next pass repeats it until s⁺_k stops changing.
         if !(revisits && plus[k].isBitwiseEqual(to: oldPlus)) { plusVersion[k] += 1 }
         deltaVersion[k] += 1
-        plusIsMean[k] = s.alpha == 1
+        plusIsMean[k] = s.alpha == 1 && (storesPlus || !damping.isEmpty)  // false: plus[k] not stored
         lastSeen[k] = seen
     }
 

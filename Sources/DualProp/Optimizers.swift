@@ -88,14 +88,18 @@ public struct SGD: Optimizer {
     }
 }
 
-/// Adam (PyTorch's formulas, L2 weight decay coupled into the gradient).
+/// Adam (PyTorch's formulas, L2 weight decay coupled into the gradient). Like `SGD`, it keeps a
+/// `ParameterStore` (its `momentum` buffer is the first moment, plus a second-moment buffer), and
+/// a step is one threaded pass, bitwise the per-tensor `Optim.adamStep`.
 public struct Adam: Optimizer {
     /// β₁, β₂, ε, weight decay.
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
     /// Steps taken.
     public private(set) var step = 0
-    /// First and second moments per block.
-    public var moments: [(m: Tensor, v: Tensor, mb: Tensor, vb: Tensor)] = []
+    /// The parameter and moment buffers (nil before the first step).
+    public private(set) var store: ParameterStore?
+    /// Moments set before the store exists, applied when it is created.
+    private var pendingMoments: [(m: Tensor, v: Tensor, mb: Tensor, vb: Tensor)] = []
 
     /// Adam with PyTorch's defaults.
     public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
@@ -104,28 +108,30 @@ public struct Adam: Optimizer {
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
     }
 
-    /// One Adam step.
-    public mutating func update(_ network: inout Sequential, gradients: Gradients, learningRate: Float) throws {
-        if moments.isEmpty {
-            moments = network.parameters.map {
-                (Tensor(shape: $0.weight.shape), Tensor(shape: $0.weight.shape), Tensor(shape: $0.bias.shape), Tensor(shape: $0.bias.shape))
+    /// First and second moments per block (weight m, v; bias mb, vb), as copies out of the store;
+    /// empty before the first step. Setting them replaces the moments.
+    public var moments: [(m: Tensor, v: Tensor, mb: Tensor, vb: Tensor)] {
+        get { store.map { $0.adamMoments() } ?? pendingMoments }
+        set {
+            if store != nil && newValue.count * 2 == store!.entries.count {
+                store!.setAdamMoments(newValue)
+            } else {
+                store = nil
+                pendingMoments = newValue
             }
         }
-        step += 1
-        var m = moments
-        moments = []  // so that `m`'s tensors are updated in place, not copied (copy-on-write)
-        defer { moments = m }
-        let (t, b1, b2, eps, wd) = (step, beta1, beta2, epsilon, weightDecay)
-        try network.withParameters { k, w, b in
-            var state = m[k]
-            let none = Tensor(shape: [0])
-            m[k] = (none, none, none, none)  // `state` alone refers to this block's moments
-            defer { m[k] = state }
-            try Optim.adamStep(weights: &w, gradient: gradients.weights[k], m: &state.m, v: &state.v, step: t,
-                               learningRate: learningRate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
-            try Optim.adamStep(weights: &b, gradient: gradients.biases[k], m: &state.mb, v: &state.vb, step: t,
-                               learningRate: learningRate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+    }
+
+    /// One Adam step.
+    public mutating func update(_ network: inout Sequential, gradients: Gradients, learningRate: Float) throws {
+        if store == nil || !store!.matches(network) {
+            store = ParameterStore(network)
+            if !pendingMoments.isEmpty { store!.setAdamMoments(pendingMoments) }
+            pendingMoments = []
         }
+        step += 1
+        try store!.adamStep(&network, gradients: gradients, step: step, learningRate: learningRate, beta1: beta1,
+                            beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 }
 

@@ -46,10 +46,14 @@ public struct ParameterStore: Sendable {
     public let bufferCount: Int
     /// The parameters; the network's layers view it (see `attach`).
     private(set) var parameters: Tensor
-    /// The SGD momentum, one velocity per parameter.
+    /// The SGD momentum, one velocity per parameter (Adam: its first moment).
     private(set) var momentum: Tensor
+    /// Adam's second moment (allocated by the first Adam step).
+    private(set) var secondMoment = Tensor(shape: [0])
     /// The gradient buffer: where data-parallel training sums the ranks' gradients in place.
-    private(set) var gradients: Tensor
+    /// Allocated by the first `withGradientBuffer` (a 1-process run never needs it: its update
+    /// reads the rules' gradient tensors where they are).
+    private(set) var gradients = Tensor(shape: [0])
 
     /// A store with the layout of `network`'s parameters, holding a copy of their values, zero
     /// momentum and zero gradients. The network is not changed; `attach` makes it use the store.
@@ -68,7 +72,6 @@ public struct ParameterStore: Sendable {
         bufferCount = end
         parameters = Tensor(shape: [end])
         momentum = Tensor(shape: [end])
-        gradients = Tensor(shape: [end])
         let values = network.parameters
         parameters.withUnsafeMutableBufferPointer { dst in
             for e in entries {
@@ -123,29 +126,25 @@ public struct ParameterStore: Sendable {
     }
 
     /// The momentum of every block as separate tensors (copies), in block order.
-    public func momentumTensors() -> [(weight: Tensor, bias: Tensor)] {
-        momentum.withUnsafeBufferPointer { v in
-            (0..<entries.count / 2).map { k in
-                let (we, be) = entries(ofBlock: k)
-                return (Tensor(shape: we.shape, values: Array(v[we.offset..<we.offset + we.count])),
-                        Tensor(shape: be.shape, values: Array(v[be.offset..<be.offset + be.count])))
-            }
-        }
-    }
+    public func momentumTensors() -> [(weight: Tensor, bias: Tensor)] { Self.split(momentum, entries) }
 
     /// Sets the momentum from per-block tensors (shapes as the store's); empty sets it to zero.
     public mutating func setMomentum(_ velocities: [(weight: Tensor, bias: Tensor)]) {
-        guard !velocities.isEmpty else {
-            momentum.fill(0)
+        Self.write(velocities, into: &momentum, entries)
+    }
+
+    /// Writes per-block tensors into `buffer` laid out as `entries`; empty writes zeros.
+    static func write(_ blocks: [(weight: Tensor, bias: Tensor)], into buffer: inout Tensor, _ entries: [Entry]) {
+        guard !blocks.isEmpty else {
+            buffer.fill(0)
             return
         }
-        precondition(velocities.count * 2 == entries.count,
-                     "ParameterStore.setMomentum: \(velocities.count) blocks for a store of \(entries.count / 2)")
-        let entries = self.entries
-        momentum.withUnsafeMutableBufferPointer { dst in
+        precondition(blocks.count * 2 == entries.count,
+                     "ParameterStore: \(blocks.count) blocks of optimizer state for a store of \(entries.count / 2)")
+        buffer.withUnsafeMutableBufferPointer { dst in
             for e in entries {
-                let t = e.isBias ? velocities[e.block].bias : velocities[e.block].weight
-                precondition(t.shape == e.shape, "ParameterStore.setMomentum: \(e.name) has shape \(e.shape), got \(t.shape)")
+                let t = e.isBias ? blocks[e.block].bias : blocks[e.block].weight
+                precondition(t.shape == e.shape, "ParameterStore: optimizer state of \(e.name) must have shape \(e.shape), got \(t.shape)")
                 t.withUnsafeBufferPointer { (dst.baseAddress! + e.offset).update(from: $0.baseAddress!, count: e.count) }
             }
         }
@@ -154,45 +153,96 @@ public struct ParameterStore: Sendable {
     /// Calls `body` with the gradient buffer (`bufferCount` elements, the layout of `entries`),
     /// for summing gradients into it in place. The pointer is valid only during `body`.
     public mutating func withGradientBuffer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try gradients.withUnsafeMutableBufferPointer(body)
+        if gradients.count != bufferCount { gradients = Tensor(shape: [bufferCount]) }  // zero padding
+        return try gradients.withUnsafeMutableBufferPointer(body)
     }
 
     /// One SGD step (`Optim.sgdStep`'s formula, bitwise its result on every tensor) in a single
     /// threaded pass over the parameter and momentum buffers, with the gradients in the store's
-    /// gradient buffer (`fromBuffer`) or in `gradients`. Attaches `network` first.
+    /// gradient buffer (`gradients` nil) or in `gradients`. Attaches `network` first.
     mutating func sgdStep(_ network: inout Sequential, gradients given: Gradients?, learningRate: Float,
                           momentum mu: Float, weightDecay: Float) throws {
         attach(&network)
-        let entries = self.entries
+        momentum.withUnsafeMutableBufferPointer { _ in }  // copy-on-write now if a copy of this store shares it
+        // Locals share the buffers' storage (written in place below): no access to `self` inside.
+        let (entries, w, v, stored, n) = (self.entries, parameters, momentum, gradients, bufferCount)
         let offsets = entries.map { Int64($0.offset) }, counts = entries.map { Int64($0.count) }
-        let buffer = parameters  // shares the storage the layers view: written in place below
-        let stored = self.gradients
-        // Copy-on-write only if a copy of this store shares the momentum (then it keeps its own).
-        try momentum.withUnsafeMutableBufferPointer { v in
-            try buffer.withSharedMutableBufferPointer { w in
-                if let given {
-                    precondition(given.weights.count * 2 == entries.count,
-                                 "SGD: \(given.weights.count) gradients for \(entries.count / 2) parameter blocks")
-                    let tensors = entries.map { e -> Tensor in
-                        let t = e.isBias ? given.biases[e.block] : given.weights[e.block]
-                        precondition(t.count == e.count, "SGD: the gradient of \(e.name) has \(t.count) elements, the parameter \(e.count)")
-                        return t
-                    }
-                    try withPointers(tensors) { g in
-                        try Optim.sgdStepPacked(offsets: offsets, counts: counts, gradients: g, weights: w.baseAddress!,
-                                                velocity: v.baseAddress!, learningRate: learningRate, momentum: mu,
-                                                weightDecay: weightDecay)
-                    }
-                } else {
-                    try stored.withUnsafeBufferPointer { g in
-                        try Optim.sgdStepPacked(offsets: offsets, counts: counts,
-                                                gradients: entries.map { UnsafePointer(g.baseAddress! + $0.offset) },
-                                                weights: w.baseAddress!, velocity: v.baseAddress!, learningRate: learningRate,
-                                                momentum: mu, weightDecay: weightDecay)
+        try w.withSharedMutableBufferPointer { wp in
+            try v.withSharedMutableBufferPointer { vp in
+                try Self.withGradientPointers(entries, given: given, stored: stored, bufferCount: n) { g in
+                    try Optim.sgdStepPacked(offsets: offsets, counts: counts, gradients: g, weights: wp.baseAddress!,
+                                            velocity: vp.baseAddress!, learningRate: learningRate, momentum: mu,
+                                            weightDecay: weightDecay)
+                }
+            }
+        }
+    }
+
+    /// Adam step `t` (`Optim.adamStep`'s formula, bitwise its result on every tensor) in a single
+    /// threaded pass over the parameter and moment buffers (`momentum` holds the first moment).
+    mutating func adamStep(_ network: inout Sequential, gradients given: Gradients?, step t: Int, learningRate: Float,
+                           beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float) throws {
+        attach(&network)
+        if secondMoment.count != bufferCount { secondMoment = Tensor(shape: [bufferCount]) }
+        momentum.withUnsafeMutableBufferPointer { _ in }  // copy-on-write now if a copy of this store shares them
+        secondMoment.withUnsafeMutableBufferPointer { _ in }
+        let (entries, w, m, v, stored, n) = (self.entries, parameters, momentum, secondMoment, gradients, bufferCount)
+        let offsets = entries.map { Int64($0.offset) }, counts = entries.map { Int64($0.count) }
+        try w.withSharedMutableBufferPointer { wp in
+            try m.withSharedMutableBufferPointer { mp in
+                try v.withSharedMutableBufferPointer { vp in
+                    try Self.withGradientPointers(entries, given: given, stored: stored, bufferCount: n) { g in
+                        try Optim.adamStepPacked(offsets: offsets, counts: counts, gradients: g, weights: wp.baseAddress!,
+                                                 m: mp.baseAddress!, v: vp.baseAddress!, step: t, learningRate: learningRate,
+                                                 beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
                     }
                 }
             }
         }
+    }
+
+    /// Adam's moments of every block as separate tensors (copies): `(m, v)` of the weight, then
+    /// `(mb, vb)` of the bias. Empty before the first Adam step.
+    public func adamMoments() -> [(m: Tensor, v: Tensor, mb: Tensor, vb: Tensor)] {
+        guard secondMoment.count == bufferCount else { return [] }
+        let first = momentumTensors(), second = ParameterStore.split(secondMoment, entries)
+        return zip(first, second).map { ($0.weight, $1.weight, $0.bias, $1.bias) }
+    }
+
+    /// Sets Adam's moments from per-block tensors (the layout of `adamMoments`).
+    public mutating func setAdamMoments(_ moments: [(m: Tensor, v: Tensor, mb: Tensor, vb: Tensor)]) {
+        if secondMoment.count != bufferCount { secondMoment = Tensor(shape: [bufferCount]) }
+        Self.write(moments.map { ($0.m, $0.mb) }, into: &momentum, entries)
+        Self.write(moments.map { ($0.v, $0.vb) }, into: &secondMoment, entries)
+    }
+
+    /// Per-block copies of the tensors of `buffer` laid out as `entries`.
+    static func split(_ buffer: Tensor, _ entries: [Entry]) -> [(weight: Tensor, bias: Tensor)] {
+        buffer.withUnsafeBufferPointer { v in
+            (0..<entries.count / 2).map { k in
+                let (we, be) = (entries[2 * k], entries[2 * k + 1])
+                return (Tensor(shape: we.shape, values: Array(v[we.offset..<we.offset + we.count])),
+                        Tensor(shape: be.shape, values: Array(v[be.offset..<be.offset + be.count])))
+            }
+        }
+    }
+
+    /// Calls `body` with one gradient pointer per entry: into `given`'s tensors, or into the
+    /// gradient buffer `stored` when `given` is nil.
+    private static func withGradientPointers<R>(_ entries: [Entry], given: Gradients?, stored: Tensor, bufferCount: Int,
+                                                _ body: ([UnsafePointer<Float>?]) throws -> R) throws -> R {
+        guard let given else {
+            precondition(stored.count == bufferCount, "ParameterStore: the gradient buffer was never filled (withGradientBuffer)")
+            return try stored.withUnsafeBufferPointer { g in try body(entries.map { UnsafePointer(g.baseAddress! + $0.offset) }) }
+        }
+        precondition(given.weights.count * 2 == entries.count,
+                     "optimizer: \(given.weights.count) gradients for \(entries.count / 2) parameter blocks")
+        let tensors = entries.map { e -> Tensor in
+            let t = e.isBias ? given.biases[e.block] : given.weights[e.block]
+            precondition(t.count == e.count, "optimizer: the gradient of \(e.name) has \(t.count) elements, the parameter \(e.count)")
+            return t
+        }
+        return try withPointers(tensors, from: 0, [], body)
     }
 }
 

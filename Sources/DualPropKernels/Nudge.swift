@@ -130,6 +130,48 @@ public enum Nudge {
         return (plus, keepMinus ? minus : nil, reused ? previousMean : mean, delta, reused)
     }
 
+    /// The nudge of a layer that a single top-down sweep will not visit again: only `s̄` and
+    /// `δ = s⁺ − s⁻` are written (the feedback that `s⁺` routes through ran before the nudge, and
+    /// the weight gradients need `s̄` and `δ`), one array fewer than
+    /// ``hiddenWithDelta(_:rule:alpha:preActivation:feedback:keepMinus:)``, whose `mean` and
+    /// `delta` these are bitwise. With `previousMean`, `s̄` is compared with it instead of written
+    /// and `previousMean` itself comes back when they are bitwise equal (DP⊤ at α ∈ {0, 1}).
+    /// - Parameters:
+    ///   - activation: the activation family `f`.
+    ///   - rule: DP⊤ or DP.
+    ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
+    ///   - a: the pre-activation, any shape.
+    ///   - v: the feedback `Wᵀδ`, the shape of `a`.
+    ///   - previousMean: the `s̄` the layer holds now (the shape of `a`), or nil to write `s̄`.
+    /// - Returns: `s̄`, `δ`, and whether `mean` is `previousMean`.
+    public static func meanAndDelta(_ activation: Activation, rule: NudgeRule, alpha: Float,
+                                    preActivation a: Tensor, feedback v: Tensor, previousMean: Tensor? = nil)
+        throws -> (mean: Tensor, delta: Tensor, meanUnchanged: Bool) {
+        precondition(a.shape == v.shape && (previousMean.map { $0.shape == a.shape } ?? true),
+                     "Nudge.meanAndDelta: shapes a \(a.shape), v \(v.shape), previous mean \(previousMean?.shape ?? a.shape) differ")
+        var mean = Tensor(unfilledShape: a.shape), delta = Tensor(unfilledShape: a.shape)
+        var reused = false
+        let status = a.withUnsafeBufferPointer { ap in
+            v.withUnsafeBufferPointer { vp in
+                mean.withUnsafeMutableBufferPointer { sp in
+                    delta.withUnsafeMutableBufferPointer { dp in
+                        guard let previousMean else {
+                            return ck_nudge_delta(activation.descriptor, rule.c, alpha, ap.baseAddress, vp.baseAddress,
+                                                  nil, nil, sp.baseAddress, dp.baseAddress, Int64(a.count))
+                        }
+                        return previousMean.withUnsafeBufferPointer { op in
+                            ck_nudge_delta_reuse_mean(activation.descriptor, rule.c, alpha, ap.baseAddress, vp.baseAddress,
+                                                      nil, nil, op.baseAddress, sp.baseAddress, dp.baseAddress,
+                                                      Int64(a.count), &reused)
+                        }
+                    }
+                }
+            }
+        }
+        try check(status, "Nudge.meanAndDelta(\(activation), \(rule), α=\(alpha))")
+        return (reused ? previousMean! : mean, delta, reused)
+    }
+
     /// Damped nudge: `s± ← f((a ± c±·v + L·s±_old)/(1 + L))` with the rule's
     /// coefficients, updating `states` in place (its `plus`/`minus` are the old states on entry).
     public static func hiddenDamped(_ activation: Activation, rule: NudgeRule, alpha: Float, damping: Float,

@@ -17,5 +17,23 @@ final class NudgeStatusTests: XCTestCase {
         XCTAssertEqual(p, [1.5, 0])
         XCTAssertEqual(d, [0.5, 0])
         XCTAssertEqual(ck_nudge_delta(relu, CK_RULE_DPT, 0, &a, &v, &p, nil, nil, &d, 0), CK_OK)
+        // s⁺ is needed by ck_nudge and ck_nudge_damped, not by ck_nudge_delta (δ alone is written).
+        XCTAssertEqual(ck_nudge(relu, CK_RULE_DPT, 0, &a, &v, nil, &m, &b, 2), CK_ERR_NULL_POINTER)
+        XCTAssertEqual(ck_nudge_damped(relu, CK_RULE_DP, 0.5, 1, &a, &v, nil, &m, &b, 2), CK_ERR_NULL_POINTER)
+        d = [9, 9]
+        XCTAssertEqual(ck_nudge_delta(relu, CK_RULE_DPT, 0, &a, &v, nil, nil, nil, &d, 2), CK_OK)
+        XCTAssertEqual(d, [0.5, 0])
+        // ck_nudge_delta_reuse_mean needs δ, the held s̄ and the s̄ output.
+        var reused = false
+        let held: [Float] = [1, 0]   // relu(a): kept
+        XCTAssertEqual(ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0, &a, &v, nil, nil, held, &b, nil, 2, &reused),
+                       CK_ERR_NULL_POINTER)
+        XCTAssertEqual(ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0, &a, &v, nil, nil, nil, &b, &d, 2, &reused),
+                       CK_ERR_NULL_POINTER)
+        XCTAssertEqual(ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0, &a, &v, nil, nil, held, &b, &d, 2, nil),
+                       CK_ERR_NULL_POINTER)
+        XCTAssertEqual(ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0, &a, &v, nil, nil, held, &b, &d, 2, &reused), CK_OK)
+        XCTAssertTrue(reused)
+        XCTAssertEqual(d, [0.5, 0])
     }
 }

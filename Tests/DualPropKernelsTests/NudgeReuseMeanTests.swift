@@ -80,6 +80,35 @@ final class NudgeReuseMeanTests: XCTestCase {
         }
     }
 
+    /// `meanAndDelta` (s⁺ not written) returns `hiddenWithDelta`'s s̄ and δ bitwise, with and
+    /// without a previous mean, on every ISA and at 1–3 threads (threaded streaming path for ReLU).
+    func testMeanAndDeltaEqualsFullNudge() throws {
+        let saved = Runtime.threads
+        defer { Runtime.threads = saved }
+        try Runtime.forEachISA { isa in
+            for act in Activation.allFamilies() {
+                for n in act == .relu ? [1037, (1 << 20) + 37] : [1037] {
+                    let a = randomTensor(n, -4, 4, seed: 41), v = randomTensor(n, -2, 2, seed: 42)
+                    let fa = try act(a)
+                    for threads in [1, 2, 3] {
+                        Runtime.threads = threads
+                        for (rule, alpha) in [(NudgeRule.dpT, Float(0)), (.dpT, 1), (.dpT, 0.5), (.dp, 0.5), (.dp, 0)] {
+                            let what = "\(isa) \(act) \(rule) α=\(alpha) n=\(n) threads=\(threads)"
+                            let ref = try Nudge.hiddenWithDelta(act, rule: rule, alpha: alpha, preActivation: a, feedback: v)
+                            for old in [nil, fa] {
+                                let r = try Nudge.meanAndDelta(act, rule: rule, alpha: alpha, preActivation: a,
+                                                               feedback: v, previousMean: old)
+                                XCTAssertTrue(r.mean.isBitwiseEqual(to: ref.mean), what)
+                                XCTAssertTrue(r.delta.isBitwiseEqual(to: ref.delta), what)
+                                XCTAssertEqual(r.meanUnchanged, old.map { ref.mean.isBitwiseEqual(to: $0) } ?? false, what)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testEmptyAndMismatchedShapes() throws {
         let e = Tensor(shape: [0])
         let r = try Nudge.hiddenWithDelta(.relu, rule: .dpT, alpha: 0, preActivation: e, feedback: e, previousMean: e)

@@ -60,6 +60,37 @@ final class ParameterStoreTests: XCTestCase {
         }
     }
 
+    func testAdamOnePassIsBitwiseThePerTensorUpdate() throws {
+        let saved = Runtime.threads
+        defer { Runtime.threads = saved; try? Runtime.setMaxISA(Runtime.detectedISA) }
+        for isa in Runtime.availableISAs {
+            try Runtime.setMaxISA(isa)
+            let start = Self.net()
+            var w = start.parameters.flatMap { [$0.weight, $0.bias] }
+            var m = w.map { Tensor(shape: $0.shape) }, v = m
+            Runtime.threads = 1
+            for s in 0..<3 {
+                let g = Self.gradients(start, step: s)
+                let flat = zip(g.weights, g.biases).flatMap { [$0, $1] }
+                for i in w.indices {
+                    try Optim.adamStep(weights: &w[i], gradient: flat[i], m: &m[i], v: &v[i], step: s + 1,
+                                       learningRate: 0.01, weightDecay: 1e-3)
+                }
+            }
+            for threads in [1, 3, 16] {
+                Runtime.threads = threads
+                var net = Self.net()
+                var adam = Adam(weightDecay: 1e-3)
+                for s in 0..<3 { try adam.update(&net, gradients: Self.gradients(net, step: s), learningRate: 0.01) }
+                let got = net.parameters.flatMap { [$0.weight.scalars, $0.bias.scalars] }
+                XCTAssertEqual(got.map { $0.map(\.bitPattern) }, w.map { $0.scalars.map(\.bitPattern) }, "weights at \(threads) threads, \(isa)")
+                let moments = adam.moments.flatMap { [$0.m.scalars, $0.mb.scalars, $0.v.scalars, $0.vb.scalars] }
+                let reference = stride(from: 0, to: w.count, by: 2).flatMap { [m[$0].scalars, m[$0 + 1].scalars, v[$0].scalars, v[$0 + 1].scalars] }
+                XCTAssertEqual(moments, reference, "moments at \(threads) threads, \(isa)")
+            }
+        }
+    }
+
     func testLayersViewOneAlignedBufferInBlockOrder() throws {
         var net = Self.net()
         var sgd = SGD()

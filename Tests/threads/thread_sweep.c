@@ -73,7 +73,7 @@ struct test_case {
 };
 
 enum { K_GEMM, K_CONV_FWD, K_CONV_BWD_DATA, K_CONV_BWD_WEIGHTS, K_BIAS_BWD, K_POOL_FWD, K_POOL_BWD,
-       K_POOL_BWD_SWITCHED, K_POOL_SWITCH_UPDATE, K_RELU, K_AXPY, K_BIAS_ADD, K_SGD, K_SGD_PACKED, K_ADAM, K_ACT_MAP,
+       K_POOL_BWD_SWITCHED, K_POOL_SWITCH_UPDATE, K_RELU, K_AXPY, K_BIAS_ADD, K_SGD, K_SGD_PACKED, K_ADAM, K_ADAM_PACKED, K_ACT_MAP,
        K_NUDGE, K_NUDGE_REUSE, K_ENERGY };
 
 static ck_status run_gemm(const test_case *c, float *out, int use_abs) {
@@ -167,6 +167,14 @@ static ck_status run_eltwise(const test_case *c, float *out, int use_abs) {
         memcpy(out + n, c->c0, (size_t)n * sizeof(float));
         return ck_sgd_momentum_step_packed(5, offsets, counts, 0.01f, 0.9f, 5e-4f, out, g, out + n);
     }
+    case K_ADAM_PACKED: { /* the layout of K_SGD_PACKED */
+        static const int64_t offsets[] = {0, 1024, 31040, 31104, 56128}, counts[] = {1000, 30001, 7, 25013, 20000};
+        const float *g[5];
+        for (int t = 0; t < 5; ++t) g[t] = c->b + offsets[t];
+        memcpy(out, c->a, (size_t)n * sizeof(float));
+        memset(out + n, 0, (size_t)(2 * n) * sizeof(float));
+        return ck_adam_step_packed(5, offsets, counts, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, 1, out, g, out + n, out + 2 * n);
+    }
     case K_ADAM:
         memcpy(out, c->a, (size_t)n * sizeof(float));
         memset(out + n, 0, (size_t)(2 * n) * sizeof(float));
@@ -183,7 +191,8 @@ static ck_status run_eltwise(const test_case *c, float *out, int use_abs) {
                                                  out + 2 * n, out + n, n, &reused);
         if (st != CK_OK) return st;
         if (!reused) return CK_ERR_UNSUPPORTED; /* reported as a failure */
-        st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, out, NULL, c->c0, out + 3 * n,
+        /* the second call without s⁺ (as a single sweep does): δ and s̄ only */
+        st = ck_nudge_delta_reuse_mean(relu, CK_RULE_DPT, 0.0f, c->a, c->b, NULL, NULL, c->c0, out + 3 * n,
                                        out + n, n, &reused);
         return st != CK_OK ? st : reused ? CK_ERR_UNSUPPORTED : CK_OK;
     }
@@ -408,6 +417,7 @@ static void build_cases(int quick) {
     add_eltwise("sgd momentum", K_SGD, 100000, 2);
     add_eltwise("sgd momentum, packed store", K_SGD_PACKED, 100000, 2);
     add_eltwise("adam", K_ADAM, 100000, 3);
+    add_eltwise("adam, packed store", K_ADAM_PACKED, 100000, 3);
     add_eltwise("tanh", K_ACT_MAP, 200000, 1);
     add_eltwise("nudge+delta (relu, DP⊤)", K_NUDGE, 200000, 4);
     add_eltwise("nudge+delta reusing s̄ (relu, DP⊤ α=0)", K_NUDGE_REUSE, 200037, 4);

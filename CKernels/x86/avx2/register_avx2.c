@@ -18,7 +18,7 @@ void ck_conv3x3_bwdw_tile_avx2(int CT, const float *xs, int64_t x_pix, const flo
 void ck_register_avx2(ck_kernel_table *t) {
     t->gemm = (ck_gemm_kernels){.name = "avx2 6x16", .mr = 6, .nr = 16,
                                 .mc = 144, .kc = 256, .nc = 3072, .ukernel = ck_sgemm_avx2_6x16};
-    t->winograd_wgrad = CK_WINOGRAD_WGRAD_TABLE(avx2, 0); /* 0.6–0.9x the direct leaf (6x16 SGEMM) */
+    t->winograd_wgrad = CK_WINOGRAD_WGRAD_TABLE(avx2);
     CK_REGISTER_CONV_FAMILY(t, avx2);
     t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx2 6x16", 6, 16, ck_conv3x3_tile_avx2,
                                              6, ck_conv3x3_bwdw_tile_avx2, ck_conv3x3_batch_tile_avx2};

@@ -24,7 +24,7 @@ void ck_register_avx512(ck_kernel_table *t) {
                                 .mc = 256, .kc = 512, .nc = 4800, .ukernel = ck_sgemm_avx512_8x48,
                                 .pack_a_rows = ck_sgemm_pack_a_avx512_8, .pack_b_cols = ck_sgemm_pack_b_avx512_48,
                                 .pack_b_rows = ck_sgemm_pack_b_t_avx512_48};
-    t->winograd_wgrad = CK_WINOGRAD_WGRAD_TABLE(avx512, 1); /* 1.4–1.9x the direct leaf */
+    t->winograd_wgrad = CK_WINOGRAD_WGRAD_TABLE(avx512);
     CK_REGISTER_CONV_FAMILY(t, avx512);
     t->conv3x3 = (ck_conv_direct_kernels){"direct 3x3 avx512 12x32", 12, 32, ck_conv3x3_tile_avx512,
                                              12, ck_conv3x3_bwdw_tile_avx512,
