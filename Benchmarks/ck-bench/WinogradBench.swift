@@ -6,14 +6,14 @@ import DualPropKernels
 import Glibc
 #endif
 
-/// `ck-bench wino`: Winograd against the direct path (direct 3x3 leaf, or im2col+SGEMM where the
-/// ISA has none) on the VGG16 layers — forward and backward-data with F(2×2,3×3) and F(4×4,3×3),
-/// backward-weights with F(2×2,3×3) — in interleaved rounds (direct, F(2×2), F(4×4), …) so that
-/// load from other processes hits all of them alike.
+/// `ck-bench wino`: Winograd F(2×2,3×3) and F(4×4,3×3) against the direct path (direct 3x3 leaf,
+/// or im2col+SGEMM where the ISA has none) on the VGG16 layers: forward and backward-data (direct,
+/// F(2×2), F(4×4)) and backward-weights (direct, F(2×2)), in interleaved rounds so that load from
+/// other processes hits every algorithm alike.
 struct WinogradBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wino",
-        abstract: "VGG16 3x3 layers: Winograd F(2x2)/F(4x4) vs direct, fwd, bwd-data and bwd-weights ms (median of interleaved rounds)."
+        abstract: "VGG16 3x3 layers: Winograd F(2x2), F(4x4) vs direct: fwd, bwd-data and bwd-weights ms (median of interleaved rounds)."
     )
 
     @OptionGroup var common: CommonBenchOptions
@@ -62,15 +62,10 @@ struct WinogradBench: ParsableCommand {
         var peak: [Int: Double] = [:]
         if !noPeak { for t in try common.threadCounts { peak[t] = cbs_fma_peak_gflops_on(Int32(t), 0.3, cpuTime ? 1 : 0) } }
         var table = TextTable(header: ["layer", "HxW", "C->K", "thr", "fwd direct", "F2", "F4", "d/F2", "d/F4",
-                                       "bwd-d direct", "F2", "F4", "d/F2", "d/F4", "bwd-w direct", "F2", "d/F2",
-                                       "% peak fwd d/F2/F4", "% peak bwd-d d/F2/F4", "% peak bwd-w d/F2",
+                                       "bwd-d direct", "F2", "F4", "d/F2", "d/F4", "% peak fwd d/F2/F4",
+                                       "% peak bwd-d d/F2/F4", "bwd-w direct", "F2", "d/F2", "% peak bwd-w d/F2",
                                        "auto fwd", "auto bwd-d", "auto bwd-w"])
-        // (algorithm, pass) per slot: fwd direct/F2/F4, bwd-data direct/F2/F4, bwd-weights direct/F2
-        let slots: [(ConvAlgorithm, ck_conv2d_pass)] = [
-            (.direct, CK_CONV2D_FWD), (.winograd2x2, CK_CONV2D_FWD), (.winograd4x4, CK_CONV2D_FWD),
-            (.direct, CK_CONV2D_BWD_DATA), (.winograd2x2, CK_CONV2D_BWD_DATA), (.winograd4x4, CK_CONV2D_BWD_DATA),
-            (.direct, CK_CONV2D_BWD_WEIGHTS), (.winograd2x2, CK_CONV2D_BWD_WEIGHTS),
-        ]
+        let algorithms: [ConvAlgorithm] = [.direct, .winograd2x2, .winograd4x4]
         for layer in selected {
             var p = ck_conv2d_params(n: Int64(batch), h: Int64(layer.side), w: Int64(layer.side), c: Int64(layer.cin),
                                      k: Int64(layer.cout), r: 3, s: 3, stride_h: 1, stride_w: 1, pad_h: 1, pad_w: 1)
@@ -80,48 +75,64 @@ struct WinogradBench: ParsableCommand {
             let w = BenchBuffer(count: 9 * layer.cin * layer.cout, value: 0.03)
             let dw = BenchBuffer(count: 9 * layer.cin * layer.cout, value: 0)
             let bias = BenchBuffer(count: layer.cout, value: 0.1)
-            func name(_ algo: ConvAlgorithm, _ pass: ck_conv2d_pass) -> String {
+            func names(_ algo: ConvAlgorithm) -> (String, String) {
                 Runtime.convAlgorithm = algo
-                return String(cString: ck_conv2d_algorithm_name(&p, pass))
+                return (String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_FWD)),
+                        String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_BWD_DATA)))
             }
-            let autoF = name(.auto, CK_CONV2D_FWD), autoB = name(.auto, CK_CONV2D_BWD_DATA)
-            let autoW = name(.auto, CK_CONV2D_BWD_WEIGHTS)
-            let slotNames = slots.map { name($0.0, $0.1) }
-            // multiplications of a slot: backward-data has the channel counts swapped
-            let mults = slots.indices.map { i in
-                Self.multiplications(slotNames[i], batch: batch, side: layer.side,
-                                     cin: slots[i].1 == CK_CONV2D_BWD_DATA ? layer.cout : layer.cin,
-                                     cout: slots[i].1 == CK_CONV2D_BWD_DATA ? layer.cin : layer.cout)
+            func weightsName(_ algo: ConvAlgorithm) -> String {
+                Runtime.convAlgorithm = algo
+                return String(cString: ck_conv2d_algorithm_name(&p, CK_CONV2D_BWD_WEIGHTS))
+            }
+            let (autoF, autoB) = names(.auto)
+            let autoW = weightsName(.auto), directW = weightsName(.direct), winoW = weightsName(.winograd2x2)
+            let algoNames = algorithms.map(names) // (fwd, bwd-data) per algorithm
+            func mults(_ algorithm: String, backward: Bool) -> Double {
+                Self.multiplications(algorithm, batch: batch, side: layer.side,
+                                     cin: backward ? layer.cout : layer.cin, cout: backward ? layer.cin : layer.cout)
             }
             for t in try common.threadCounts {
                 Runtime.threads = t
-                var times = [[Double]](repeating: [], count: slots.count)
+                // slots: fwd direct, F2, F4, then bwd-data direct, F2, F4, then bwd-weights direct, F2
+                var times = [[Double]](repeating: [], count: 8)
                 for round in 0...max(common.repeats, 1) {
-                    for (slot, (algo, pass)) in slots.enumerated() {
+                    for bwd in [false, true] {
+                        for (i, algo) in algorithms.enumerated() {
+                            Runtime.convAlgorithm = algo
+                            let t0 = clock()
+                            let st = bwd ? ck_conv2d_bwd_data(&p, dy.pointer, w.pointer, dx.pointer, nil, 0)
+                                         : ck_conv2d_fwd(&p, x.pointer, w.pointer, bias.pointer, y.pointer, nil, 0)
+                            if st != CK_OK { throw KernelBenchError(status: st, layer: layer.name) }
+                            if round > 0 { times[(bwd ? 3 : 0) + i].append(clock() - t0) } // round 0 warms up
+                        }
+                    }
+                    for (i, algo) in [ConvAlgorithm.direct, .winograd2x2].enumerated() {
                         Runtime.convAlgorithm = algo
                         let t0 = clock()
-                        let st: ck_status
-                        switch pass {
-                        case CK_CONV2D_FWD: st = ck_conv2d_fwd(&p, x.pointer, w.pointer, bias.pointer, y.pointer, nil, 0)
-                        case CK_CONV2D_BWD_DATA: st = ck_conv2d_bwd_data(&p, dy.pointer, w.pointer, dx.pointer, nil, 0)
-                        default: st = ck_conv2d_bwd_weights(&p, x.pointer, dy.pointer, 0, dw.pointer, nil, 0)
-                        }
+                        let st = ck_conv2d_bwd_weights(&p, x.pointer, dy.pointer, 0, dw.pointer, nil, 0)
                         if st != CK_OK { throw KernelBenchError(status: st, layer: layer.name) }
-                        if round > 0 { times[slot].append(clock() - t0) } // round 0 warms up
+                        if round > 0 { times[6 + i].append(clock() - t0) }
                     }
                 }
                 let med = times.map { $0.sorted()[$0.count / 2] * 1e3 / (cpuTime ? Double(t) : 1) }
                 // share of the FMA peak in multiplications really performed (2 FLOPs each)
-                func pct(_ i: Int) -> String { peak[t].map { fmt(100 * 2 * mults[i] / (med[i] * 1e6) / $0, 0) } ?? "-" }
+                func pct(_ m: Double, _ ms: Double) -> String { peak[t].map { fmt(100 * 2 * m / (ms * 1e6) / $0, 0) } ?? "-" }
+                func peaks(_ bwd: Bool) -> String {
+                    (0..<3).map { i in
+                        let name = bwd ? algoNames[i].1 : algoNames[i].0
+                        return pct(mults(name, backward: bwd), med[(bwd ? 3 : 0) + i])
+                    }.joined(separator: "/")
+                }
                 table.add([layer.name, "\(layer.side)x\(layer.side)", "\(layer.cin)->\(layer.cout)", "\(t)",
                            fmt(med[0], 2), fmt(med[1], 2), fmt(med[2], 2), fmt(med[0] / med[1], 2), fmt(med[0] / med[2], 2),
                            fmt(med[3], 2), fmt(med[4], 2), fmt(med[5], 2), fmt(med[3] / med[4], 2), fmt(med[3] / med[5], 2),
+                           peaks(false), peaks(true),
                            fmt(med[6], 2), fmt(med[7], 2), fmt(med[6] / med[7], 2),
-                           [0, 1, 2].map(pct).joined(separator: "/"), [3, 4, 5].map(pct).joined(separator: "/"),
-                           [6, 7].map(pct).joined(separator: "/"), autoF, autoB, autoW])
+                           pct(mults(directW, backward: false), med[6]) + "/" + pct(mults(winoW, backward: false), med[7]),
+                           autoF, autoB, autoW])
             }
         }
-        print("Winograd F(2x2,3x3) (F2) and F(4x4,3x3) (F4, forward and backward-data) vs direct, batch \(batch), ISA \(Runtime.activeISA), SGEMM \(Runtime.implementationName(.sgemm)), median of \(common.repeats) interleaved rounds\(cpuTime ? " (process CPU time / threads)" : ""); d/F = direct time / Winograd time (> 1: Winograd faster)")
+        print("Winograd F(2x2,3x3) (F2) and F(4x4,3x3) (F4) vs direct, batch \(batch), ISA \(Runtime.activeISA), SGEMM \(Runtime.implementationName(.sgemm)), median of \(common.repeats) interleaved rounds\(cpuTime ? " (process CPU time / threads)" : ""); d/F = direct time / Winograd time (> 1: Winograd faster)")
         print("% peak: multiplications really performed (F2 16 per 2x2 tile, F4 36 per 4x4 tile, direct without padding taps, im2col all 9) x 2 / time, over the FMA peak"
               + (peak.isEmpty ? "" : " (" + peak.sorted { $0.key < $1.key }.map { "\($0.key) thr: \(fmt($0.value, 0)) GFLOP/s" }.joined(separator: ", ") + ")"))
         print(table.render())
