@@ -47,8 +47,9 @@ ck_conv_algo ck_conv_get_algorithm(void) {
  *  - 32x32 … 8x8 images, ≥ 32 channels in and out: F(4x4) 1.7–3.0× (AVX-512) and 1.5–3.1×
  *    (AVX2, two runs), F(2x2) 1.2–1.8× and 1.3–1.8×.
  *  - 4x4 images (256–512 channels): F(4x4) 1.2–1.9× (AVX-512), 1.15–1.75× (AVX2); F(2x2)
- *    1.0–1.5× and 0.9–1.3×. (With the CMake/gcc 12 build the AVX2 Winograd path is slower: F(4x4)
- *    0.83–0.97× on these, 1.3× on 32x32 … 8x8; the rule follows the clang build.)
+ *    1.0–1.5× and 0.9–1.3×. The CMake/gcc 12 build agrees since its SGEMM micro-kernels keep
+ *    their accumulators in registers (AVX2, 1 thread, CPU time: F(4x4) 2.2–2.5× on conv2/conv6,
+ *    1.26–1.36× on conv8/conv9; before that fix F(4x4) lost there, 0.83–0.97×).
  *  - 2x2 images (one padded tile per image: 16 or 36 products against direct's 16 real taps):
  *    F(2x2) 0.45–0.8×, F(4x4) 0.2–0.45× → direct; likewise a side with < 32 channels (conv1:
  *    3 → 64, whose backward-data has 3 output channels; Winograd 0.4–0.7×).
