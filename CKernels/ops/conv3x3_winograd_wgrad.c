@@ -16,12 +16,10 @@
  *        as B panels (K in nr-column panels). Runs once the GEMMs of block b − 2 (the buffer's
  *        previous readers) are done.
  *     b. GEMM: M[ξ] += V[ξ]ᵀ · U[ξ] for one (ξ, K panel, group of C panels) of a block on the
- *        active micro-kernel (block 0 overwrites M, beta = 0). Runs once the block is
- *        transformed and the same item of block b − 1 is done.
- *     Threads take the next item of either kind from two shared tickets, GEMMs first (a block's
- *     panels are multiplied while they are still in cache); a thread that finds no GEMM ready
- *     (the block's last items are in flight) transforms the next block instead of waiting at a
- *     barrier, so on a shared machine a thread whose core is taken just does fewer items.
+ *        active micro-kernel (block 0 overwrites M, beta = 0). Item i is always done by thread
+ *        i mod T, blocks in order, so that thread's part of M stays in its core's cache.
+ *     Transform chunks are taken from a shared ticket by any thread that finds its next block
+ *     not yet transformed, instead of waiting at a barrier.
  *  2. After one barrier, dw = Gᵀ M G (+ beta·dw), threads over input channels (leaf).
  * Every element of M is summed by one micro-kernel call per block, blocks in order and tiles in
  * order inside the call, and the transforms do not depend on the thread: results are bitwise the
@@ -58,7 +56,7 @@ typedef struct wgrad_plan {
     int64_t v_pstride, u_pstride; /* floats from one panel to the next */
     int64_t v_floats, u_floats;   /* one buffer (a block's panels); there are two of each */
     int64_t m_floats, zero_floats;
-    int64_t max_items, counter_floats; /* GEMM items per block at most; the pipeline's counters */
+    int64_t counter_floats;      /* the pipeline's counters */
 } wgrad_plan;
 
 static int64_t floats64(int64_t n) { return (int64_t)(ck_round64((size_t)n * sizeof(float)) / sizeof(float)); }
@@ -96,8 +94,7 @@ static wgrad_plan make_plan(const ck_conv2d_params *p) {
     pl.u_pstride = panel_stride(pl.tb * pl.nr);
     pl.v_floats = 16 * pl.cpanels * pl.v_pstride;
     pl.u_floats = 16 * pl.kpanels * pl.u_pstride;
-    pl.max_items = 16 * pl.kpanels * pl.cpanels;
-    pl.counter_floats = floats64((2 * pl.blocks + pl.max_items) * (int64_t)(sizeof(int64_t) / sizeof(float)));
+    pl.counter_floats = floats64(2 * pl.blocks * (int64_t)(sizeof(int64_t) / sizeof(float)));
     pl.m_floats = floats64(16 * pl.C * pl.K);
     pl.zero_floats = floats64(pl.C > pl.K ? pl.C : pl.K);
     return pl;
@@ -126,10 +123,8 @@ typedef struct wgrad_job {
     int64_t tile_chunk, chunks;      /* transform items: `chunks` chunks of tiles per block */
     int64_t cgroup, cgroups, items;  /* GEMM items: (ξ, K panel, group of cgroup C panels) */
     _Atomic int64_t next_chunk;      /* tickets over all blocks: chunk t is chunk t % chunks of block t / chunks */
-    _Atomic int64_t next_item;       /* item g is item g % items of block g / items */
     _Atomic int64_t *chunks_done;    /* per block: transform chunks finished */
     _Atomic int64_t *items_done;     /* per block: GEMM items finished */
-    _Atomic int64_t *item_blocks;    /* per GEMM item: blocks it has finished */
 } wgrad_job;
 
 /* Transform tiles [i0, i1) of block blk into its panels. */
@@ -195,34 +190,35 @@ static int claim(_Atomic int64_t *ticket, int64_t expected) {
     return atomic_compare_exchange_strong(ticket, &expected, expected + 1);
 }
 
+/* Transform the next chunk of tiles if its buffer is free (the block that used it last is fully
+ * multiplied); 0 when there is none to take now. */
+static int transform_next(wgrad_job *j) {
+    const wgrad_plan *pl = &j->pl;
+    const int64_t t = atomic_load(&j->next_chunk);
+    if (t >= pl->blocks * j->chunks) return 0;
+    const int64_t blk = t / j->chunks, q = t % j->chunks;
+    if (blk >= j->slots && atomic_load(&j->items_done[blk - j->slots]) != j->items) return 0;
+    if (!claim(&j->next_chunk, t)) return 1; /* another thread took it: look again */
+    const int64_t cnt = block_tiles(pl, blk), i0 = q * j->tile_chunk, i1 = i0 + j->tile_chunk;
+    if (i0 < cnt) transform_tiles(j, blk, i0, i1 < cnt ? i1 : cnt);
+    atomic_fetch_add(&j->chunks_done[blk], 1);
+    return 1;
+}
+
+/* GEMM item i belongs to thread i mod nthreads in every block, so each thread's part of M stays
+ * in its own core's cache from block to block. (When any thread took the next item, consecutive
+ * blocks moved M's tiles between the cores' caches, and 2 threads were no faster than 1 on
+ * conv2 and conv6.) Transform chunks are shared: a thread whose next block is not transformed
+ * yet transforms. */
 static void wgrad_body(void *ctx, int tid, int nthreads) {
     wgrad_job *j = ctx;
     const wgrad_plan *pl = &j->pl;
-    const int64_t all_chunks = pl->blocks * j->chunks, all_items = pl->blocks * j->items;
-    for (;;) {
-        /* 1. the next GEMM item, once its block is transformed and its previous block done */
-        const int64_t g = atomic_load(&j->next_item);
-        if (g >= all_items) break; /* every item is taken (so every chunk was) */
-        const int64_t gblk = g / j->items, item = g % j->items;
-        if (atomic_load(&j->chunks_done[gblk]) == j->chunks && atomic_load(&j->item_blocks[item]) == gblk &&
-            claim(&j->next_item, g)) {
-            gemm_item(j, gblk, item);
-            atomic_store(&j->item_blocks[item], gblk + 1);
-            atomic_fetch_add(&j->items_done[gblk], 1);
-            continue;
-        }
-        /* 2. else transform ahead: the next chunk, once its buffer's previous block is multiplied */
-        const int64_t t = atomic_load(&j->next_chunk);
-        if (t < all_chunks) {
-            const int64_t blk = t / j->chunks, q = t % j->chunks;
-            if ((blk < j->slots || atomic_load(&j->items_done[blk - j->slots]) == j->items) && claim(&j->next_chunk, t)) {
-                const int64_t cnt = block_tiles(pl, blk), i0 = q * j->tile_chunk, i1 = i0 + j->tile_chunk;
-                if (i0 < cnt) transform_tiles(j, blk, i0, i1 < cnt ? i1 : cnt);
-                atomic_fetch_add(&j->chunks_done[blk], 1);
-                continue;
-            }
-        }
-        sched_yield(); /* nothing ready: the items in flight finish first */
+    const int64_t mine = j->items > tid ? (j->items - tid + nthreads - 1) / nthreads : 0;
+    for (int64_t blk = 0; blk < pl->blocks; ++blk) {
+        while (atomic_load(&j->chunks_done[blk]) != j->chunks)
+            if (!transform_next(j)) sched_yield(); /* the other threads' items in flight finish first */
+        for (int64_t item = tid; item < j->items; item += nthreads) gemm_item(j, blk, item);
+        atomic_fetch_add(&j->items_done[blk], mine);
     }
     if (nthreads > 1) ck_parallel_barrier(); /* M is complete */
     /* dw = Gᵀ M G (+ beta·dw), a static share of the input channels each */
@@ -250,8 +246,7 @@ ck_status ck_conv3x3_winograd_wgrad(const ck_conv2d_params *p, const float *x, c
     _Atomic int64_t *counters = (_Atomic int64_t *)(void *)(zero + pl->zero_floats);
     j.chunks_done = counters;
     j.items_done = counters + pl->blocks;
-    j.item_blocks = counters + 2 * pl->blocks;
-    for (int64_t i = 0; i < 2 * pl->blocks + pl->max_items; ++i) atomic_init(&counters[i], 0);
+    for (int64_t i = 0; i < 2 * pl->blocks; ++i) atomic_init(&counters[i], 0);
     /* The micro-kernel reads whole panels: rows past C and columns past K stay zero (the leaves
      * write only the real channels), so clear the last panels once. */
     for (int buf = 0; buf < 2; ++buf)
@@ -265,9 +260,13 @@ ck_status ck_conv3x3_winograd_wgrad(const ck_conv2d_params *p, const float *x, c
         }
     int threads = ck_get_num_threads();
     j.slots = threads > 1 ? 2 : 1; /* the blocks (and so the sums) are the same either way */
-    /* Items: a few per thread per block, so the shared counters can even out a slow thread. */
+    /* Items: a few per thread per block. */
     j.tile_chunk = pl->tb / (8 * threads);
-    if (j.tile_chunk < 1) j.tile_chunk = 1;
+    /* A multiple of 16 tiles: a tile is mr floats of each V panel (24–32 bytes), so chunks of
+     * other sizes share cache lines with the neighbouring chunk, which another thread writes at
+     * the same time. With 3-tile chunks that false sharing made the transforms 3.5x slower at
+     * 2 threads (perf: 56 % of the time against 16 % at 1 thread, conv2 no faster than 1 thread). */
+    j.tile_chunk = j.tile_chunk < 16 ? 16 : (j.tile_chunk + 15) / 16 * 16;
     const int64_t per_panel_row = 16 * pl->kpanels; /* items with one group holding every C panel */
     int64_t groups = (8 * threads + per_panel_row - 1) / per_panel_row;
     if (groups > pl->cpanels) groups = pl->cpanels;
@@ -277,7 +276,6 @@ ck_status ck_conv3x3_winograd_wgrad(const ck_conv2d_params *p, const float *x, c
     j.chunks = (pl->tb + j.tile_chunk - 1) / j.tile_chunk;
     j.items = 16 * pl->kpanels * j.cgroups;
     atomic_init(&j.next_chunk, 0);
-    atomic_init(&j.next_item, 0);
     ck_parallel_run(threads, wgrad_body, &j);
     return CK_OK;
 }
