@@ -5,6 +5,8 @@
  * the reference leaf's in the same order, so every ISA transforms bit-identically.
  */
 
+#include "channel_loop.h"
+
 /* (Bᵀ d B) for CK_VL channels of 16 input pixels, loaded by LOAD(pointer). */
 #define CK_WINO_IN_BODY(LOAD, STORE)                                                              \
     do {                                                                                          \
@@ -26,20 +28,7 @@
     } while (0)
 
 void CK_LEAF(ck_winograd_input_2x2)(int64_t c, const float *const px[16], float *v, int64_t v_stride) {
-    int64_t ch = 0;
-#define CK_WINO_LOAD(p) v_loadu(p)
-#define CK_WINO_STORE(p, x) v_storeu(p, x)
-    for (; ch + CK_VL <= c; ch += CK_VL) CK_WINO_IN_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    if (ch < c) {
-        const int n = (int)(c - ch);
-#define CK_WINO_LOAD(p) v_load_n(p, n)
-#define CK_WINO_STORE(p, x) v_store_n(p, x, n)
-        CK_WINO_IN_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    }
+    CK_CHANNEL_LOOP(c, CK_WINO_IN_BODY);
 }
 
 /* (Aᵀ m A) + bias for CK_VL output channels of one tile, then the epilogue. */
@@ -67,20 +56,7 @@ void CK_LEAF(ck_winograd_input_2x2)(int64_t c, const float *const px[16], float 
 void CK_LEAF(ck_winograd_output_2x2)(int64_t k, const float *m, int64_t m_stride, const float *bias, int relu,
                                      float *const y[4], float *const pre[4]) {
     const V zero = v_set1(0.0f);
-    int64_t ch = 0;
-#define CK_WINO_LOAD(p) v_loadu(p)
-#define CK_WINO_STORE(p, x) v_storeu(p, x)
-    for (; ch + CK_VL <= k; ch += CK_VL) CK_WINO_OUT_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    if (ch < k) {
-        const int n = (int)(k - ch);
-#define CK_WINO_LOAD(p) v_load_n(p, n)
-#define CK_WINO_STORE(p, x) v_store_n(p, x, n)
-        CK_WINO_OUT_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    }
+    CK_CHANNEL_LOOP(k, CK_WINO_OUT_BODY);
 }
 #undef CK_WINO_IN_BODY
 #undef CK_WINO_OUT_BODY
@@ -127,20 +103,7 @@ void CK_LEAF(ck_winograd_output_2x2)(int64_t k, const float *m, int64_t m_stride
 
 void CK_LEAF(ck_winograd_input_4x4)(int64_t c, const float *const px[36], float *v, int64_t v_stride) {
     const V four = v_set1(4.0f), two = v_set1(2.0f), m5 = v_set1(-5.0f);
-    int64_t ch = 0;
-#define CK_WINO_LOAD(p) v_loadu(p)
-#define CK_WINO_STORE(p, x) v_storeu(p, x)
-    for (; ch + CK_VL <= c; ch += CK_VL) CK_WINO_IN6_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    if (ch < c) {
-        const int n = (int)(c - ch);
-#define CK_WINO_LOAD(p) v_load_n(p, n)
-#define CK_WINO_STORE(p, x) v_store_n(p, x, n)
-        CK_WINO_IN6_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    }
+    CK_CHANNEL_LOOP(c, CK_WINO_IN6_BODY);
 }
 
 #define CK_WINO_OUT6_BODY(LOAD, STORE)                                                            \
@@ -167,20 +130,7 @@ void CK_LEAF(ck_winograd_input_4x4)(int64_t c, const float *const px[36], float 
 void CK_LEAF(ck_winograd_output_4x4)(int64_t k, const float *m, int64_t m_stride, const float *bias, int relu,
                                      float *const y[16], float *const pre[16]) {
     const V zero = v_set1(0.0f), two = v_set1(2.0f), four = v_set1(4.0f), eight = v_set1(8.0f);
-    int64_t ch = 0;
-#define CK_WINO_LOAD(p) v_loadu(p)
-#define CK_WINO_STORE(p, x) v_storeu(p, x)
-    for (; ch + CK_VL <= k; ch += CK_VL) CK_WINO_OUT6_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    if (ch < k) {
-        const int n = (int)(k - ch);
-#define CK_WINO_LOAD(p) v_load_n(p, n)
-#define CK_WINO_STORE(p, x) v_store_n(p, x, n)
-        CK_WINO_OUT6_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    }
+    CK_CHANNEL_LOOP(k, CK_WINO_OUT6_BODY);
 }
 #undef CK_WINO_BT6
 #undef CK_WINO_AT6

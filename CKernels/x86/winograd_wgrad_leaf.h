@@ -5,6 +5,8 @@
  * operations are the reference leaf's in the same order, so every ISA transforms bit-identically.
  */
 
+#include "channel_loop.h"
+
 /* Lanes [lo, hi) of x to p[lo..hi) (p: where lane 0 would go; the other lanes are not touched,
  * so p itself may lie before the destination). */
 #if CK_VL == 16
@@ -124,20 +126,7 @@ void CK_LEAF(ck_winograd_dy_2x2)(int64_t k, const float *const py[4], float *u, 
 void CK_LEAF(ck_winograd_wgrad_2x2)(int64_t k, const float *m, int64_t m_stride, float beta, float *dw,
                                     int64_t dw_stride) {
     const V half = v_set1(0.5f), beta_v = v_set1(beta);
-    int64_t ch = 0;
-#define CK_WINO_LOAD(p) v_loadu(p)
-#define CK_WINO_STORE(p, x) v_storeu(p, x)
-    for (; ch + CK_VL <= k; ch += CK_VL) CK_WINO_WGRAD_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    if (ch < k) {
-        const int n = (int)(k - ch);
-#define CK_WINO_LOAD(p) v_load_n(p, n)
-#define CK_WINO_STORE(p, x) v_store_n(p, x, n)
-        CK_WINO_WGRAD_BODY(CK_WINO_LOAD, CK_WINO_STORE);
-#undef CK_WINO_LOAD
-#undef CK_WINO_STORE
-    }
+    CK_CHANNEL_LOOP(k, CK_WINO_WGRAD_BODY);
 }
 #undef CK_WINO_DY_BODY
 #undef CK_WINO_IN_PANEL_BODY
