@@ -6,25 +6,14 @@
  */
 
 #include "channel_loop.h"
+#include "winograd_input_transform.h"
 
-/* (Bᵀ d B) for CK_VL channels of 16 input pixels, loaded by LOAD(pointer). */
+/* (Bᵀ d B) for CK_VL channels of 16 input pixels, loaded by LOAD(pointer), stored by STORE. */
 #define CK_WINO_IN_BODY(LOAD, STORE)                                                              \
     do {                                                                                          \
-        V t[4][4];                                                                                \
-        for (int j = 0; j < 4; ++j) {                                                             \
-            V d0 = LOAD(px[j] + ch), d1 = LOAD(px[4 + j] + ch), d2 = LOAD(px[8 + j] + ch),        \
-              d3 = LOAD(px[12 + j] + ch);                                                         \
-            t[0][j] = v_sub(d0, d2);                                                              \
-            t[1][j] = v_add(d1, d2);                                                              \
-            t[2][j] = v_sub(d2, d1);                                                              \
-            t[3][j] = v_sub(d1, d3);                                                              \
-        }                                                                                         \
-        for (int i = 0; i < 4; ++i) {                                                             \
-            STORE(v + (4 * i + 0) * v_stride + ch, v_sub(t[i][0], t[i][2]));                      \
-            STORE(v + (4 * i + 1) * v_stride + ch, v_add(t[i][1], t[i][2]));                      \
-            STORE(v + (4 * i + 2) * v_stride + ch, v_sub(t[i][2], t[i][1]));                      \
-            STORE(v + (4 * i + 3) * v_stride + ch, v_sub(t[i][1], t[i][3]));                      \
-        }                                                                                         \
+        V r[16];                                                                                  \
+        CK_WINO_INPUT_2X2(LOAD, r);                                                               \
+        for (int xi = 0; xi < 16; ++xi) STORE(v + xi * v_stride + ch, r[xi]);                     \
     } while (0)
 
 void CK_LEAF(ck_winograd_input_2x2)(int64_t c, const float *const px[16], float *v, int64_t v_stride) {

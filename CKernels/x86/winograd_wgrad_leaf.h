@@ -6,6 +6,7 @@
  */
 
 #include "channel_loop.h"
+#include "winograd_input_transform.h"
 
 /* Lanes [lo, hi) of x to p[lo..hi) (p: where lane 0 would go; the other lanes are not touched,
  * so p itself may lie before the destination). */
@@ -49,24 +50,7 @@ static inline __attribute__((always_inline)) void wgrad_store_lanes(float *p, V 
 
 /* (Bᵀ d B) for CK_VL channels of 16 input pixels: the forward's leaf (winograd_leaf.h), stored
  * in panels. */
-#define CK_WINO_IN_PANEL_BODY(LOAD)                                                                   \
-    do {                                                                                              \
-        V t[4][4];                                                                                    \
-        for (int j = 0; j < 4; ++j) {                                                                 \
-            V d0 = LOAD(px[j] + ch), d1 = LOAD(px[4 + j] + ch), d2 = LOAD(px[8 + j] + ch),            \
-              d3 = LOAD(px[12 + j] + ch);                                                             \
-            t[0][j] = v_sub(d0, d2);                                                                  \
-            t[1][j] = v_add(d1, d2);                                                                  \
-            t[2][j] = v_sub(d2, d1);                                                                  \
-            t[3][j] = v_sub(d1, d3);                                                                  \
-        }                                                                                             \
-        for (int i = 0; i < 4; ++i) {                                                                 \
-            r[4 * i + 0] = v_sub(t[i][0], t[i][2]);                                                   \
-            r[4 * i + 1] = v_add(t[i][1], t[i][2]);                                                   \
-            r[4 * i + 2] = v_sub(t[i][2], t[i][1]);                                                   \
-            r[4 * i + 3] = v_sub(t[i][1], t[i][3]);                                                   \
-        }                                                                                             \
-    } while (0)
+#define CK_WINO_IN_PANEL_BODY(LOAD) CK_WINO_INPUT_2X2(LOAD, r)
 
 void CK_LEAF(ck_winograd_input_panels_2x2)(int64_t c, const float *const px[16], float *v, int64_t xi_stride,
                                            int64_t pw, int64_t p_stride) {
