@@ -4,30 +4,21 @@
  * leaves (x86/winograd_wgrad_leaf.h) repeat, so every ISA transforms bit-identically.
  */
 #include "../ops/winograd_wgrad_kernels.h"
+#include "../ops/winograd_kernels.h"
 
 /* Where channel ch of position 0 goes in the panel layout. */
 static inline int64_t panel_offset(int64_t ch, int64_t pw, int64_t p_stride) {
     return ch / pw * p_stride + ch % pw;
 }
 
+/* The forward's input transform (ref/winograd_ref.c) one channel at a time, each channel's 16
+ * results written to its place in the panels. */
 void ck_winograd_input_panels_2x2_ref(int64_t c, const float *const px[16], float *v, int64_t xi_stride,
                                       int64_t pw, int64_t p_stride) {
     for (int64_t ch = 0; ch < c; ++ch) {
-        float d[4][4], t[4][4];
-        float *o = v + panel_offset(ch, pw, p_stride);
-        for (int i = 0; i < 16; ++i) d[i / 4][i % 4] = px[i][ch];
-        for (int j = 0; j < 4; ++j) { /* Bᵀ d */
-            t[0][j] = d[0][j] - d[2][j];
-            t[1][j] = d[1][j] + d[2][j];
-            t[2][j] = d[2][j] - d[1][j];
-            t[3][j] = d[1][j] - d[3][j];
-        }
-        for (int i = 0; i < 4; ++i) { /* (Bᵀ d) B */
-            o[(4 * i + 0) * xi_stride] = t[i][0] - t[i][2];
-            o[(4 * i + 1) * xi_stride] = t[i][1] + t[i][2];
-            o[(4 * i + 2) * xi_stride] = t[i][2] - t[i][1];
-            o[(4 * i + 3) * xi_stride] = t[i][1] - t[i][3];
-        }
+        const float *pc[16];
+        for (int i = 0; i < 16; ++i) pc[i] = px[i] + ch;
+        ck_winograd_input_2x2_ref(1, pc, v + panel_offset(ch, pw, p_stride), xi_stride);
     }
 }
 

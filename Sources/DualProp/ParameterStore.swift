@@ -76,13 +76,7 @@ public struct ParameterStore: Sendable {
         bufferCount = end
         parameters = Tensor(shape: [end])
         momentum = Tensor(shape: [end])
-        let values = network.parameters
-        parameters.withUnsafeMutableBufferPointer { dst in
-            for e in entries {
-                let t = e.isBias ? values[e.block].bias : values[e.block].weight
-                t.withUnsafeBufferPointer { (dst.baseAddress! + e.offset).update(from: $0.baseAddress!, count: e.count) }
-            }
-        }
+        Self.write(network.parameters.map { ($0.weight, $0.bias) }, into: &parameters, entries)
     }
 
     /// The entries of block `k`: its weight, then its bias.
@@ -114,13 +108,7 @@ public struct ParameterStore: Sendable {
         }
         if attached { return }
         var fresh = Tensor(shape: [bufferCount])
-        let values = network.parameters
-        fresh.withUnsafeMutableBufferPointer { dst in
-            for e in entries {
-                let t = e.isBias ? values[e.block].bias : values[e.block].weight
-                t.withUnsafeBufferPointer { (dst.baseAddress! + e.offset).update(from: $0.baseAddress!, count: e.count) }
-            }
-        }
+        Self.write(network.parameters.map { ($0.weight, $0.bias) }, into: &fresh, entries)
         parameters = fresh
         relocations += 1
         network.withParameters { k, w, b in
@@ -138,18 +126,19 @@ public struct ParameterStore: Sendable {
         Self.write(velocities, into: &momentum, entries)
     }
 
-    /// Writes per-block tensors into `buffer` laid out as `entries`; empty writes zeros.
+    /// Writes per-block tensors (parameters or optimizer state) into `buffer` laid out as
+    /// `entries`; empty writes zeros.
     static func write(_ blocks: [(weight: Tensor, bias: Tensor)], into buffer: inout Tensor, _ entries: [Entry]) {
         guard !blocks.isEmpty else {
             buffer.fill(0)
             return
         }
         precondition(blocks.count * 2 == entries.count,
-                     "ParameterStore: \(blocks.count) blocks of optimizer state for a store of \(entries.count / 2)")
+                     "ParameterStore: \(blocks.count) blocks of tensors for a store of \(entries.count / 2)")
         buffer.withUnsafeMutableBufferPointer { dst in
             for e in entries {
                 let t = e.isBias ? blocks[e.block].bias : blocks[e.block].weight
-                precondition(t.shape == e.shape, "ParameterStore: optimizer state of \(e.name) must have shape \(e.shape), got \(t.shape)")
+                precondition(t.shape == e.shape, "ParameterStore: \(e.name) must have shape \(e.shape), got \(t.shape)")
                 t.withUnsafeBufferPointer { (dst.baseAddress! + e.offset).update(from: $0.baseAddress!, count: e.count) }
             }
         }

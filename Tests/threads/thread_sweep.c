@@ -405,6 +405,10 @@ static void build_cases(int quick) {
      * counts off the panel widths, odd sides, several tile blocks of the backward-weights pass. */
     add_conv_algo(conv_params(3, 11, 40, 56, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);
     if (!quick) add_conv_algo(conv_params(5, 19, 24, 72, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);
+    /* Work smaller than the team: one 2x2 image (one tile, one block) and one 3x3 image with
+     * 33 → 520 channels, every pass on Winograd, at up to 64 threads. */
+    add_conv_algo(conv_params(1, 2, 40, 48, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);
+    add_conv_algo(conv_params(1, 3, 33, 520, 3, 1, 1), CK_CONV_ALGO_WINOGRAD);
     /* Pooling: one image, odd sizes, many rows. */
     add_pool(1, 6, 6, 16);
     add_pool(3, 7, 5, 64);
