@@ -224,17 +224,10 @@ struct DualEngine {
             mean[k] = st.mean; delta[k] = st.delta
         } else if damping.isEmpty {
             // One fused pass writes s⁺, s̄ and δ; s⁻ is not needed again (see `minus`).
-            if reusesMean {
-                let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
-                                                   feedback: v, previousMean: mean[k], keepMinus: keepsMinus)
-                plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
-                if let m = st.minus { minus[k] = m }
-            } else {
-                let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k],
-                                                   feedback: v, keepMinus: keepsMinus)
-                plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
-                if let m = st.minus { minus[k] = m }
-            }
+            let st = try Nudge.hiddenWithDelta(f, rule: s.variant, alpha: s.alpha, preActivation: pre[k], feedback: v,
+                                               previousMean: reusesMean ? mean[k] : nil, keepMinus: keepsMinus)
+            plus[k] = st.plus; mean[k] = st.mean; delta[k] = st.delta
+            if let m = st.minus { minus[k] = m }
         } else {
             // The arrays let go of s⁻ and s̄ so the kernel updates them in place (`oldPlus` and
             // `oldMean` keep s⁺ and s̄ alive only where they are compared below).

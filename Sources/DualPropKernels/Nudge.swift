@@ -93,13 +93,19 @@ public enum Nudge {
     ///   - alpha: `α ∈ [0, 1]` (`ᾱ = 1 − α`).
     ///   - a: the pre-activation, any shape.
     ///   - v: the feedback `Wᵀδ`, the shape of `a`.
-    ///   - previousMean: the `s̄` the layer holds now, the shape of `a`.
+    ///   - previousMean: the `s̄` the layer holds now, the shape of `a`; nil: no comparison (the
+    ///     plain ``hiddenWithDelta(_:rule:alpha:preActivation:feedback:keepMinus:)``).
     ///   - keepMinus: also return `s⁻`; otherwise `minus` is nil.
     /// - Returns: the states, δ, and whether `mean` is `previousMean` (unchanged).
     public static func hiddenWithDelta(_ activation: Activation, rule: NudgeRule, alpha: Float,
-                                       preActivation a: Tensor, feedback v: Tensor, previousMean: Tensor,
+                                       preActivation a: Tensor, feedback v: Tensor, previousMean: Tensor?,
                                        keepMinus: Bool = false)
         throws -> (plus: Tensor, minus: Tensor?, mean: Tensor, delta: Tensor, meanUnchanged: Bool) {
+        guard let previousMean else {
+            let st = try hiddenWithDelta(activation, rule: rule, alpha: alpha, preActivation: a, feedback: v,
+                                         keepMinus: keepMinus)
+            return (st.plus, st.minus, st.mean, st.delta, false)
+        }
         precondition(a.shape == v.shape && a.shape == previousMean.shape,
                      "Nudge.hiddenWithDelta: shapes a \(a.shape), v \(v.shape), previous mean \(previousMean.shape) differ")
         var plus = Tensor(unfilledShape: a.shape), delta = Tensor(unfilledShape: a.shape)
